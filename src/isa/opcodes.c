@@ -1,0 +1,91 @@
+/* opcodes.c - the form table (from opcodes.def) and instruction decoding. */
+#include "opcodes.h"
+
+#include <string.h>
+
+const struct sbpf_opinfo sbpf_opinfo[SBPF_NFORMS] = {
+#define X(ID, CODE, MATCH, MVAL, SHAPE, CPU, GROUP, TOK, CONF) \
+	{ #ID, CODE, MATCH, MVAL, SHAPE, CPU, GROUP, TOK, CONF },
+#include "opcodes.def"
+#undef X
+};
+
+const uint8_t sbpf_shape_uses[SBPF_NSHAPES] = {
+	[S_ALU_K] = F_DST | F_IMM,
+	[S_ALU_X] = F_DST | F_SRC,
+	[S_NEG] = F_DST,
+	[S_END] = F_DST,
+	[S_MOVSX] = F_DST | F_SRC,
+	[S_LD_IMM64] = F_DST | F_IMM,
+	[S_LD_ABS] = F_IMM,
+	[S_LD_IND] = F_SRC | F_IMM,
+	[S_LDX] = F_DST | F_SRC | F_OFF,
+	[S_ST] = F_DST | F_OFF | F_IMM,
+	[S_STX] = F_DST | F_SRC | F_OFF,
+	[S_ATOMIC] = F_DST | F_SRC | F_OFF,
+	[S_ATOMIC_FETCH] = F_DST | F_SRC | F_OFF,
+	[S_XCHG] = F_DST | F_SRC | F_OFF,
+	[S_CMPXCHG] = F_DST | F_SRC | F_OFF,
+	[S_LOAD_ACQ] = F_DST | F_SRC | F_OFF,
+	[S_STORE_REL] = F_DST | F_SRC | F_OFF,
+	[S_JA] = F_OFF,
+	[S_JA32] = F_IMM,
+	[S_JCC_K] = F_DST | F_OFF | F_IMM,
+	[S_JCC_X] = F_DST | F_SRC | F_OFF,
+	[S_CALL] = F_IMM,
+	[S_CALL_LOCAL] = F_IMM,
+	[S_CALL_KFUNC] = F_IMM | F_OFF,   /* off: BTF fd index, as Linux */
+	[S_CALLX] = F_DST,
+	[S_EXIT] = 0,
+	[S_MAY_GOTO] = F_OFF,
+	[S_ARG_LDX] = F_DST | F_SRC | F_OFF,
+	[S_ARG_STX] = F_DST | F_SRC | F_OFF,
+	[S_ARG_ST] = F_DST | F_OFF | F_IMM,
+};
+
+static int form_matches(const struct sbpf_opinfo *o, const struct stackbpf_insn *in)
+{
+	switch (o->match) {
+	case M_IMM: return in->imm == o->mval;
+	case M_OFF: return in->off == o->mval;
+	case M_SRC: return in->src == o->mval;
+	case M_SRC11: return in->src == SBPF_REG_PARAMS;
+	case M_DST11: return in->dst == SBPF_REG_PARAMS;
+	default: return 1;
+	}
+}
+
+enum sbpf_form sbpf_decode(const struct stackbpf_insn *insn)
+{
+	for (int f = 0; f < SBPF_NFORMS; f++) {
+		const struct sbpf_opinfo *o = &sbpf_opinfo[f];
+		if (o->code == insn->code && form_matches(o, insn))
+			return (enum sbpf_form)f;
+	}
+	return SBPF_OP_INVALID;
+}
+
+const struct sbpf_helper_name sbpf_helper_names[] = {
+#define H(ID, NAME, NARGS) { ID, #NAME, NARGS },
+#include "helpers.def"
+#undef H
+};
+const size_t sbpf_helper_name_cnt = sizeof(sbpf_helper_names) / sizeof(sbpf_helper_names[0]);
+
+const char *sbpf_helper_name(int32_t id)
+{
+	for (size_t i = 0; i < sbpf_helper_name_cnt; i++)
+		if (sbpf_helper_names[i].id == id)
+			return sbpf_helper_names[i].name;
+	return NULL;
+}
+
+int32_t sbpf_helper_id(const char *name)
+{
+	for (size_t i = 0; i < sbpf_helper_name_cnt; i++) {
+		const char *n = sbpf_helper_names[i].name;
+		if (strcmp(n, name) == 0 || strcmp(n + 4, name) == 0)
+			return sbpf_helper_names[i].id;
+	}
+	return -1;
+}
