@@ -172,6 +172,9 @@ struct stackbpf_vm_opts {
 	bool checked;                      /* validate every memory access */
 	stackbpf_log_fn log;
 	void *log_ctx;
+	/* Stop a run with -ETIME after this many instructions (0 = no limit).
+	 * Honoured by the checked engine only (fuzzing, untrusted loops). */
+	uint64_t insn_limit;
 };
 
 /* Prepare a program for execution (it must have passed validation). */
@@ -179,8 +182,10 @@ struct stackbpf_vm *stackbpf_vm__new(const struct stackbpf_prog *prog, const str
 void stackbpf_vm__free(struct stackbpf_vm *vm);
 /* Run with r1 = mem, r2 = mem_len (NULL/0 allowed). Returns 0 and sets *r0, or
  * a negative errno when the program faulted (-EFAULT: bad memory access in
- * checked mode, -EOVERFLOW: call depth, -EINVAL: bad call target, ...) with a
- * message such as "insn 7: invalid read of 8 bytes at 0x... " in __errmsg. */
+ * checked mode, -EOVERFLOW: call depth, -EINVAL: bad call target, -ETIME:
+ * insn_limit reached) with a message such as
+ * "insn 7: invalid read of 8 bytes at 0x... (not in any region)" in __errmsg.
+ * A vm is not reentrant (it owns its stacks): one vm per thread. */
 int stackbpf_vm__run(struct stackbpf_vm *vm, void *mem, size_t mem_len, uint64_t *r0);
 const char *stackbpf_vm__errmsg(const struct stackbpf_vm *vm);
 

@@ -1,0 +1,49 @@
+# call12: stack-argument microbench, 10^6 BPF-to-BPF calls with 12 arguments
+# (args 6..12 travel in the caller's r11 slots: *(u64 *)(r11 - 8*(N-5))).
+# C (bench/native.c): acc = len;
+#   for (i = 0; i < 1000000; i++) acc = leaf12(acc, i, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);  return acc;
+#   leaf12(a1..a12) = (((((((((((a1 + a2) ^ a3) + a4) ^ a5) + a6) ^ a7) + a8) ^ a9) + a10) ^ a11) + a12)
+# Entry: r1 = buffer (unused), r2 = its length. 16 + 20 = 36 insns per call.
+	r6 = r2                             # acc = len
+	r7 = 0                              # i
+loop:
+	r1 = r6
+	r2 = r7
+	r3 = 3
+	r4 = 4
+	r5 = 5
+	*(u64 *)(r11 - 8) = 6
+	*(u64 *)(r11 - 16) = 7
+	*(u64 *)(r11 - 24) = 8
+	*(u64 *)(r11 - 32) = 9
+	*(u64 *)(r11 - 40) = 10
+	*(u64 *)(r11 - 48) = 11
+	*(u64 *)(r11 - 56) = 12
+	call leaf12
+	r6 = r0
+	r7 += 1
+	if r7 != 1000000 goto loop
+	r0 = r6
+	exit
+
+leaf12:
+	r0 = r1
+	r0 += r2
+	r0 ^= r3
+	r0 += r4
+	r0 ^= r5
+	r1 = *(u64 *)(r11 + 8)
+	r0 += r1
+	r1 = *(u64 *)(r11 + 16)
+	r0 ^= r1
+	r1 = *(u64 *)(r11 + 24)
+	r0 += r1
+	r1 = *(u64 *)(r11 + 32)
+	r0 ^= r1
+	r1 = *(u64 *)(r11 + 40)
+	r0 += r1
+	r1 = *(u64 *)(r11 + 48)
+	r0 ^= r1
+	r1 = *(u64 *)(r11 + 56)
+	r0 += r1
+	exit

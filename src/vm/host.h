@@ -1,0 +1,18 @@
+/* host.h - internals of the host-function registry shared with the interpreter.
+ *
+ * The registry keeps two tables: named functions (ids 1..n, the imm of a
+ * kfunc-style call) and helpers by kernel-style id. Each entry keeps its own
+ * copy of the description (and of the name). sbpf_host_call() performs the
+ * native call: a switch on the argument count casts the pointer to the exact
+ * C type `uint64_t (*)(uint64_t, ... N times)`, which is what the SysV x86-64
+ * ABI (and every other C ABI) expects for N integer arguments. */
+#ifndef SBPF_VM_HOST_H
+#define SBPF_VM_HOST_H
+
+#include <stdint.h>
+#include "stackbpf/stackbpf.h"
+
+/* Call `desc->fn` with the first desc->nargs values of args[]. */
+uint64_t sbpf_host_call(const struct stackbpf_fn_desc *desc, const uint64_t *args);
+
+#endif

@@ -1,0 +1,147 @@
+/* test_cli_run.c - the `stackbpf run` contract: output lines, --json,
+ * --repeat, --mem/--mem-hex, --strict, --engine, exit codes, messages. */
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vmtest.h"
+
+static char dir[64];
+
+static void write_file(const char *name, const void *data, size_t len)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, len, f) != len) {
+		perror(path);
+		exit(2);
+	}
+	fclose(f);
+}
+#define WRITE_PROG(name, ...) write_file(name, PROG_BYTES(__VA_ARGS__))
+#define PROG_BYTES(...) ((const struct stackbpf_insn[]){ __VA_ARGS__ }), sizeof((const struct stackbpf_insn[]){ __VA_ARGS__ })
+
+static void read_file(const char *name, char *buf, size_t size)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
+struct out {
+	int status;
+	char out[4096], err[4096];
+};
+
+/* run `stackbpf run ARGS` in dir; args may refer to files by name */
+static struct out cli(const char *args)
+{
+	struct out o;
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' run %s >stdout.txt 2>stderr.txt", dir, STACKBPF_CLI, args);
+	int st = system(cmd);
+	o.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	read_file("stdout.txt", o.out, sizeof(o.out));
+	read_file("stderr.txt", o.err, sizeof(o.err));
+	return o;
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/stackbpf-vm-run-XXXXXX");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	WRITE_PROG("ret42.bin", MOV64_K(0, 42), EXIT());
+	/* r0 = r2 + mem[1] */
+	WRITE_PROG("len.bin", INSN(0x71, 0, 1, 1, 0), ALU64_X(0x00, 0, 2), EXIT());
+	WRITE_PROG("fault.bin", LD64(1, 0x1000), LDXDW(0, 1, 8), EXIT());
+	WRITE_PROG("bad.bin", INSN(0xff, 0, 0, 0, 0), EXIT());
+	WRITE_PROG("neg.bin", MOV64_K(0, -1), EXIT());
+	/* sum_args7(1..5, 6, 7) = 1+4+9+16+25+36+49 = 140; sum_args7 is id 8 */
+	WRITE_PROG("sum7.bin", MOV64_K(1, 1), MOV64_K(2, 2), MOV64_K(3, 3), MOV64_K(4, 4), MOV64_K(5, 5),
+		   ARG_STI(6, 1), ARG_STI(7, 2), CALL_KFUNC(8), EXIT());
+	WRITE_PROG("kfunc6.bin", MOV64_K(1, 1), CALL_KFUNC(7), EXIT());      /* sum_args6, no r11 */
+	WRITE_PROG("kfunc5.bin", MOV64_K(1, 1), CALL_KFUNC(6), EXIT());      /* sum_args5 */
+	write_file("mem.bin", "\x05\x07\x09", 3);
+	write_file("odd.bin", "\x95\x00\x00", 3);
+
+	struct out o = cli("ret42.bin");
+	T_OK(o.status == 0, "ret42 status %d: %s", o.status, o.err);
+	T_EQ_STR(o.out, "0x2a\n", "ret42 stdout");
+	T_EQ_STR(o.err, "", "ret42 stderr");
+	o = cli("neg.bin");
+	T_EQ_STR(o.out, "0xffffffffffffffff\n", "r0 = -1");
+	o = cli("ret42.bin --json");
+	T_OK(o.status == 0 && strncmp(o.out, "{\"r0\":\"0x2a\",\"runs\":1,\"ns_per_run\":", 34) == 0 &&
+	     strcmp(o.out + strlen(o.out) - 2, "}\n") == 0, "json: %s", o.out);
+	o = cli("--repeat 3 ret42.bin");
+	T_OK(o.status == 0 && strncmp(o.err, "runs: 3, ns/run: ", 17) == 0, "repeat stderr: %s", o.err);
+	T_EQ_STR(o.out, "0x2a\n", "repeat stdout");
+	o = cli("ret42.bin --repeat=2 --json");
+	T_OK(strncmp(o.out, "{\"r0\":\"0x2a\",\"runs\":2,", 22) == 0 && o.err[0] == '\0', "repeat json: %s", o.out);
+	o = cli("len.bin --mem-hex '0a 0b0c'");
+	T_EQ_STR(o.out, "0xe\n", "mem-hex: r2 + mem[1]");
+	o = cli("len.bin --mem mem.bin");
+	T_EQ_STR(o.out, "0xa\n", "mem file: r2 + mem[1]");
+	o = cli("sum7.bin --checked");
+	T_EQ_STR(o.out, "0x8c\n", "sum_args7 host call");
+
+	/* rejected or faulted: exit 1, message with the instruction index */
+	o = cli("fault.bin");
+	T_EQ_U64(o.status, 1, "fault status");
+	T_EQ_STR(o.err, "stackbpf: fault.bin: insn 2: invalid read of 8 bytes at 0x1008 (not in any region)\n",
+		 "fault message");
+	T_EQ_STR(o.out, "", "fault stdout");
+	o = cli("bad.bin");
+	T_EQ_U64(o.status, 1, "bad opcode status");
+	T_EQ_STR(o.err, "stackbpf: bad.bin: insn 0: unknown opcode ff\n", "bad opcode message");
+	o = cli("sum7.bin --strict");
+	T_EQ_U64(o.status, 1, "strict status");
+	T_EQ_STR(o.err, "stackbpf: sum7.bin: insn 5: stack args are not supported in non-JITed programs\n",
+		 "strict message");
+	o = cli("kfunc6.bin --strict");
+	T_EQ_STR(o.err, "stackbpf: kfunc6.bin: insn 1: stack args are not supported in non-JITed programs\n",
+		 "strict: a 6-argument host call");
+	o = cli("kfunc5.bin --strict");
+	T_OK(o.status == 0 && strcmp(o.out, "0x1\n") == 0, "strict allows 5 args: %d %s", o.status, o.err);
+
+	/* bad input or usage: exit 2 */
+	o = cli("ret42.bin --engine jit");
+	T_EQ_U64(o.status, 2, "jit status");
+	T_EQ_STR(o.err, "stackbpf: the JIT is not available yet (use --engine interp)\n", "jit message");
+	o = cli("ret42.bin --engine interp");
+	T_EQ_U64(o.status, 0, "--engine interp");
+	o = cli("ret42.bin --engine foo");
+	T_EQ_U64(o.status, 2, "bad engine");
+	o = cli("");
+	T_EQ_U64(o.status, 2, "no input");
+	o = cli("ret42.bin --frob");
+	T_EQ_U64(o.status, 2, "unknown option");
+	T_EQ_STR(o.err, "stackbpf: unknown option '--frob' (try 'stackbpf run --help')\n", "unknown option message");
+	o = cli("ret42.bin --repeat 0");
+	T_EQ_U64(o.status, 2, "repeat 0");
+	o = cli("ret42.bin --mem mem.bin --mem-hex 00");
+	T_EQ_U64(o.status, 2, "--mem and --mem-hex");
+	o = cli("ret42.bin --mem-hex 0g");
+	T_EQ_U64(o.status, 2, "bad hex");
+	o = cli("missing.bin");
+	T_EQ_U64(o.status, 2, "missing file");
+	o = cli("odd.bin");
+	T_EQ_U64(o.status, 2, "truncated bytecode");
+	o = cli("--help");
+	T_OK(o.status == 0 && strstr(o.out, "--mem-hex HEX") && strstr(o.out, "--strict") &&
+	     strstr(o.out, "--json") && strstr(o.out, "--repeat N") && strstr(o.out, "examples:"), "help");
+
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	return t_done();
+}
