@@ -135,8 +135,9 @@ static int check_regs(struct vstate *v, size_t i, enum sbpf_form f)
 
 	if (in->dst > SBPF_REG_FP && !dst11)
 		return fail(v, i, "R%d is invalid", in->dst);
-	if (in->src > SBPF_REG_FP && !src11 && shape != S_LD_IMM64 && shape != S_CALL &&
-	    shape != S_CALL_LOCAL && shape != S_CALL_KFUNC)
+	/* (forms whose src is a selector, like ld_imm64 and call, only decode
+	 * for their few values, all below 11) */
+	if (in->src > SBPF_REG_FP && !src11)
 		return fail(v, i, "R%d is invalid", in->src);
 	if (dst11 && (in->off >= 0 || in->off % 8))
 		return fail(v, i, "R11 is invalid");

@@ -236,10 +236,10 @@ static int header(struct parser *p, const char *s, const char *end)
 	const char *ls = s;
 	while (s < end && is_space(*s))
 		s++;
-	s += 2;  /* "--" */
+	s = end - s > 2 ? s + 2 : end;  /* "--" */
 	while (s < end && is_space(*s))
 		s++;
-	const char *name = s, *hash = memchr(s, '#', (size_t)(end - s));
+	const char *name = s, *hash = s < end ? memchr(s, '#', (size_t)(end - s)) : NULL;
 	const char *nend = hash ? hash : end;
 	while (nend > name && is_space(nend[-1]))
 		nend--;

@@ -175,35 +175,35 @@ const struct stackbpf_fn_desc *stackbpf_host__helper(const struct stackbpf_host 
 
 typedef uint64_t u64;
 
-uint64_t sbpf_host_call(const struct stackbpf_fn_desc *d, const uint64_t *a)
+uint64_t sbpf_host_call(const struct stackbpf_fn_desc *d, const uint64_t *r, const uint64_t *s)
 {
 	void *f = d->fn;
 	switch (d->nargs) {
 	case 0: return ((u64 (*)(void))f)();
-	case 1: return ((u64 (*)(u64))f)(a[0]);
-	case 2: return ((u64 (*)(u64, u64))f)(a[0], a[1]);
-	case 3: return ((u64 (*)(u64, u64, u64))f)(a[0], a[1], a[2]);
-	case 4: return ((u64 (*)(u64, u64, u64, u64))f)(a[0], a[1], a[2], a[3]);
-	case 5: return ((u64 (*)(u64, u64, u64, u64, u64))f)(a[0], a[1], a[2], a[3], a[4]);
-	case 6: return ((u64 (*)(u64, u64, u64, u64, u64, u64))f)(a[0], a[1], a[2], a[3], a[4], a[5]);
+	case 1: return ((u64 (*)(u64))f)(r[0]);
+	case 2: return ((u64 (*)(u64, u64))f)(r[0], r[1]);
+	case 3: return ((u64 (*)(u64, u64, u64))f)(r[0], r[1], r[2]);
+	case 4: return ((u64 (*)(u64, u64, u64, u64))f)(r[0], r[1], r[2], r[3]);
+	case 5: return ((u64 (*)(u64, u64, u64, u64, u64))f)(r[0], r[1], r[2], r[3], r[4]);
+	case 6: return ((u64 (*)(u64, u64, u64, u64, u64, u64))f)(r[0], r[1], r[2], r[3], r[4], s[0]);
 	case 7:
-		return ((u64 (*)(u64, u64, u64, u64, u64, u64, u64))f)(a[0], a[1], a[2], a[3], a[4], a[5],
-									 a[6]);
+		return ((u64 (*)(u64, u64, u64, u64, u64, u64, u64))f)(r[0], r[1], r[2], r[3], r[4], s[0],
+									 s[1]);
 	case 8:
-		return ((u64 (*)(u64, u64, u64, u64, u64, u64, u64, u64))f)(a[0], a[1], a[2], a[3], a[4],
-									      a[5], a[6], a[7]);
+		return ((u64 (*)(u64, u64, u64, u64, u64, u64, u64, u64))f)(r[0], r[1], r[2], r[3], r[4],
+									      s[0], s[1], s[2]);
 	case 9:
 		return ((u64 (*)(u64, u64, u64, u64, u64, u64, u64, u64, u64))f)(
-			a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]);
+			r[0], r[1], r[2], r[3], r[4], s[0], s[1], s[2], s[3]);
 	case 10:
 		return ((u64 (*)(u64, u64, u64, u64, u64, u64, u64, u64, u64, u64))f)(
-			a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+			r[0], r[1], r[2], r[3], r[4], s[0], s[1], s[2], s[3], s[4]);
 	case 11:
 		return ((u64 (*)(u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64))f)(
-			a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
+			r[0], r[1], r[2], r[3], r[4], s[0], s[1], s[2], s[3], s[4], s[5]);
 	default:
 		return ((u64 (*)(u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64))f)(
-			a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+			r[0], r[1], r[2], r[3], r[4], s[0], s[1], s[2], s[3], s[4], s[5], s[6]);
 	}
 }
 

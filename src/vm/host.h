@@ -12,7 +12,8 @@
 #include <stdint.h>
 #include "stackbpf/stackbpf.h"
 
-/* Call `desc->fn` with the first desc->nargs values of args[]. */
-uint64_t sbpf_host_call(const struct stackbpf_fn_desc *desc, const uint64_t *args);
+/* Call `desc->fn` with desc->nargs arguments: 1..5 from regs[0..4] (r1..r5),
+ * 6..12 from stack[0..6] (the caller's outgoing stack-argument slots). */
+uint64_t sbpf_host_call(const struct stackbpf_fn_desc *desc, const uint64_t *regs, const uint64_t *stack);
 
 #endif

@@ -8,7 +8,9 @@
  * Dispatch is direct threaded: vm.c stored in each pre-decoded instruction the
  * address of its label here (one label per form of opcodes.def, plus a few
  * extra handlers), so every handler ends in `goto *ip->h`. Registers live in
- * a local array; r11 is not a register but the frame's stack-argument slots. */
+ * a local array; r11 is not a register but the frame's stack-argument slots.
+ * Loop latches (`rX += K` + conditional jump, see vm_int.h) run as one
+ * handler that still counts two instructions against the limit. */
 
 int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 {
@@ -58,7 +60,8 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 #define S32(x) ((int32_t)(uint32_t)(x))
 #define IDX ((size_t)(ip - base))
 #if CHECKED
-#define DISPATCH() do { if (limit-- == 0) goto insn_limit; goto *ip->h; } while (0)
+#define TICK() do { if (limit-- == 0) goto insn_limit; } while (0)
+#define DISPATCH() do { TICK(); goto *ip->h; } while (0)
 #define IN(a, n, lo, hi) ((a) >= (lo) && (a) < (hi) && (uint64_t)(n) <= (hi) - (a))
 #define CHECK(a, n, kind) do { \
 	if (!IN(a, n, mlo, mhi) && !IN(a, n, slo, shi)) { fsize = (n); fkind = (kind); goto mem_fault; } \
@@ -68,6 +71,7 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 	if ((a) & ((n) - 1)) { fsize = (n); fkind = (kind); goto misaligned; } \
 } while (0)
 #else
+#define TICK() ((void)0)
 #define DISPATCH() goto *ip->h
 #define CHECK(a, n, kind) ((void)0)
 #define CHECK_ATOMIC(a, n, kind) ((void)0)
@@ -294,7 +298,7 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 	JCC(JSLE, <=, int64_t, int32_t)
 #undef JCC
 	/* loop latches (vm_int.h): the add, then the jump's own handler */
-#define M(J) L_ADDK_##J: D += IMM; ip++; goto L_##J;
+#define M(J) L_ADDK_##J: D += IMM; ip++; TICK(); goto L_##J;
 	SBPF_LATCH_JUMPS(M)
 #undef M
 	L_JA: ip += 1 + (ptrdiff_t)ip->off; DISPATCH();
@@ -320,27 +324,21 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 	}
 	host_call: {
 		/* r1-r5, then arguments 6..12 from this frame's outgoing slots */
-		uint64_t args[SBPF_MAX_FUNC_ARGS];
-		const uint64_t *a = &reg[1];
-		if (fd->nargs > SBPF_MAX_REG_ARGS || CHECKED) {
-			memcpy(args, &reg[1], SBPF_MAX_REG_ARGS * sizeof(uint64_t));
-			memcpy(args + SBPF_MAX_REG_ARGS, fr->out_args, sizeof(fr->out_args));
-			a = args;
-		}
 #if CHECKED
 		for (unsigned k = 0; k + 1 < fd->nargs; k++) {
 			uint8_t t = fd->arg_types[k];
+			uint64_t p = k < 5 ? reg[1 + k] : fr->out_args[k - 5];
+			uint64_t n = k + 1 < 5 ? reg[2 + k] : fr->out_args[k - 4];
 			if ((t == STACKBPF_ARG_PTR_TO_MEM || t == STACKBPF_ARG_PTR_TO_MEM_RW) &&
-			    fd->arg_types[k + 1] == STACKBPF_ARG_MEM_SIZE && a[k + 1] &&
-			    !IN(a[k], a[k + 1], mlo, mhi) && !IN(a[k], a[k + 1], slo, shi))
+			    fd->arg_types[k + 1] == STACKBPF_ARG_MEM_SIZE && n &&
+			    !IN(p, n, mlo, mhi) && !IN(p, n, slo, shi))
 				return sbpf_vm_fault(vm, -EFAULT, IDX,
 						     "invalid %s of %" PRIu64 " bytes at 0x%" PRIx64
 						     " (argument %u of %s; not in any region)",
-						     t == STACKBPF_ARG_PTR_TO_MEM ? "read" : "write", a[k + 1], a[k],
-						     k + 1, fd->name);
+						     t == STACKBPF_ARG_PTR_TO_MEM ? "read" : "write", n, p, k + 1, fd->name);
 		}
 #endif
-		uint64_t ret = sbpf_host_call(fd, a);
+		uint64_t ret = sbpf_host_call(fd, &reg[1], fr->out_args);
 		reg[0] = ret;
 		CLOBBER_AFTER_CALL();
 		if (ret == 0 && (fd->flags & STACKBPF_FN_UNWIND_ON_ZERO))
@@ -416,6 +414,7 @@ done:
 #undef IDX
 #undef IN
 #undef DISPATCH
+#undef TICK
 #undef CHECK
 #undef CHECK_ATOMIC
 #undef NEXT

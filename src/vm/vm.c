@@ -8,8 +8,9 @@
  * and r11 offsets beyond the seven slots become handlers that stop the run
  * with a message, so the engines never check them on the fast path.
  *
- * A vm owns its stacks (8 frames of 512 bytes) and is not reentrant: use one
- * vm per thread. The host registry must outlive the vm. */
+ * A vm owns its stacks (8 frames of 512 bytes, zeroed when the vm is created,
+ * not before every run) and is not reentrant: use one vm per thread. The
+ * host registry must outlive the vm. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,7 +99,7 @@ static void predecode(struct stackbpf_vm *vm, const void *const *labels)
 		case S_ALU_K: {
 			/* i + 1 exists: the last instruction is an exit or a jump */
 			enum sbpf_form next = sbpf_decode(&in[1]);
-			if (f == SBPF_OP_ADD64_K && !vm->checked && next != SBPF_OP_INVALID && latch_of[next])
+			if (f == SBPF_OP_ADD64_K && next != SBPF_OP_INVALID && latch_of[next])
 				h = latch_of[next];
 			break;
 		}
@@ -147,12 +148,18 @@ struct stackbpf_vm *stackbpf_vm__new(const struct stackbpf_prog *prog, const str
 	vm->insn_limit = OPTS_GET(opts, insn_limit, 0);
 	vm->log = OPTS_GET(opts, log, NULL);
 	vm->log_ctx = OPTS_GET(opts, log_ctx, NULL);
-	vm->engine = vm->checked ? sbpf_engine_checked : sbpf_engine_fast;
+	sbpf_vm_set_engine(vm, vm->checked);
+	return vm;
+}
 
+void sbpf_vm_set_engine(struct stackbpf_vm *vm, bool checked)
+{
 	struct sbpf_run r = { 0 };
+	vm->checked = checked;
+	vm->engine = checked ? sbpf_engine_checked : sbpf_engine_fast;
 	vm->engine(NULL, &r);   /* fetch the engine's label table */
 	predecode(vm, r.labels);
-	return vm;
+	memset(vm->stack, 0, sizeof(vm->stack));
 }
 
 void stackbpf_vm__free(struct stackbpf_vm *vm)

@@ -28,9 +28,9 @@ union sbpf_xinsn {
 _Static_assert(sizeof(union sbpf_xinsn) == 16, "pre-decoded insn must stay 16 bytes");
 
 /* Loop latches: `rX += K` followed by a 64-bit conditional jump, the last two
- * instructions of nearly every loop, run as one superinstruction in the fast
- * engine (it falls straight into the jump's code instead of dispatching).
- * The jump keeps its own slot, so jumps to it still work. */
+ * instructions of nearly every loop, run as one superinstruction (it falls
+ * straight into the jump's code instead of dispatching). The jump keeps its
+ * own slot, so jumps to it still work. */
 #define SBPF_LATCH_JUMPS(M) \
 	M(JEQ_K) M(JEQ_X) M(JNE_K) M(JNE_X) M(JGT_K) M(JGT_X) M(JGE_K) M(JGE_X) \
 	M(JLT_K) M(JLT_X) M(JLE_K) M(JLE_X) M(JSET_K) M(JSET_X) M(JSGT_K) M(JSGT_X) \
@@ -90,6 +90,11 @@ int sbpf_engine_checked(struct stackbpf_vm *vm, struct sbpf_run *run);
  * return err (a negative errno). */
 int sbpf_vm_fault(struct stackbpf_vm *vm, int err, size_t idx, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5), cold, noinline));
+
+/* Switch a vm to the other engine (re-decoding for it) and zero its stacks, so
+ * that the next run starts as in a fresh vm at the same addresses: lets
+ * differential tests compare the engines even when pointers reach r0. */
+void sbpf_vm_set_engine(struct stackbpf_vm *vm, bool checked);
 
 /* value written into dead stack-argument slots and clobbered r1-r5 in debug builds */
 #define SBPF_POISON 0xdeadbeefdeadbeefull

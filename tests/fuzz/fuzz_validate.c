@@ -1,9 +1,12 @@
 /* fuzz_validate.c - libFuzzer target: arbitrary bytes -> program -> structural
- * validation -> (if valid) a run in the checked interpreter.
+ * validation -> (if valid) a run in the checked interpreter -> (if that run
+ * succeeded) the same run in the fast engine, which must agree.
  *
  * Whatever the bytes, nothing may crash: validation must reject or accept
  * cleanly, and an accepted program must end (may_goto budget 1000,
- * instruction limit 100000) with r0 or a clean fault. The host registry holds
+ * instruction limit 100000) with r0 or a clean fault. A run the checked
+ * engine completed touched only valid memory, so the fast engine can repeat
+ * it safely: same r0, same memory, or the engines differ (abort). The host registry holds
  * the example functions and the conformance helpers whose pointer arguments
  * the checked engine can verify (strcmp_ext takes raw C strings, so it is
  * left out). */
@@ -12,6 +15,7 @@
 #include <string.h>
 
 #include "stackbpf/stackbpf.h"
+#include "vm/vm_int.h"   /* sbpf_vm_set_engine: same vm, same addresses, other engine */
 
 static struct stackbpf_host *fuzz_host(void)
 {
@@ -53,13 +57,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct stackbpf_vm *vm = stackbpf_vm__new(prog, &xopts);
 		if (!vm)
 			abort();   /* a validated program must always be accepted */
-		uint8_t mem[64];
+		uint8_t mem[64], after[64];
 		for (size_t i = 0; i < sizeof(mem); i++)
 			mem[i] = (uint8_t)i;
-		uint64_t r0;
+		uint64_t r0, r0_fast;
 		int err = stackbpf_vm__run(vm, mem, sizeof(mem), &r0);
 		if (err && !stackbpf_vm__errmsg(vm)[0])
 			abort();   /* every fault explains itself */
+		if (!err) {
+			memcpy(after, mem, sizeof(mem));
+			for (size_t i = 0; i < sizeof(mem); i++)
+				mem[i] = (uint8_t)i;
+			sbpf_vm_set_engine(vm, false);
+			if (stackbpf_vm__run(vm, mem, sizeof(mem), &r0_fast) || r0_fast != r0 ||
+			    memcmp(mem, after, sizeof(mem)))
+				abort();   /* the engines disagree */
+		}
 		stackbpf_vm__free(vm);
 	} else if (!msg || !msg[0]) {
 		abort();           /* every rejection explains itself */

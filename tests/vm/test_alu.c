@@ -164,8 +164,8 @@ static void test_jumps(void)
 					MOV64_K(0, 1), EXIT()));
 		T_EQ_U64(r0, c->taken, c->what);
 	}
-	/* the same after `r1 += 5`: the fast engine runs add + jump as one loop
-	 * latch superinstruction, the checked engine does not fuse */
+	/* the same after `r1 += 5`: add + jump run as one loop-latch
+	 * superinstruction in both engines */
 	for (size_t i = 0; i < sizeof(jmp_cases) / sizeof(jmp_cases[0]); i++) {
 		const struct jmp_case *c = &jmp_cases[i];
 		uint64_t r0 = exec(PROG(MOV64_K(0, 0), LD64(1, c->a - 5), LD64(2, c->b), ALU64_K(0x00, 1, 5), c->op,

@@ -92,6 +92,16 @@ static void test_insn_limit(void)
 	T_OK(r.err == 0 && r.r0 == 2, "3 insns fit a limit of 3: %s", r.msg);
 	r = run_one(PROG(MOV64_K(0, 1), MOV64_K(0, 2), EXIT()), true, NULL, 0, 0, 2);
 	expect_fault(r, -ETIME, "insn 2: instruction limit of 2 reached", "3 insns, limit 2");
+	/* a loop latch (add + jump, one handler) still counts two instructions */
+	const struct stackbpf_insn loop[] = { MOV64_K(1, 0), ALU64_K(0x00, 1, 1), JMP_K(0x50, 1, 100, -2), EXIT() };
+	r = run_one(loop, 4, true, NULL, 0, 0, 202);
+	T_OK(r.err == 0, "202 insns fit a limit of 202: %s", r.msg);
+	r = run_one(loop, 4, true, NULL, 0, 0, 201);
+	expect_fault(r, -ETIME, "insn 3: instruction limit of 201 reached", "latch loop, limit 201");
+	r = run_one(loop, 4, true, NULL, 0, 0, 200);
+	expect_fault(r, -ETIME, "insn 2: instruction limit of 200 reached", "latch loop, limit 200");
+	r = run_one(loop, 4, true, NULL, 0, 0, 199);
+	expect_fault(r, -ETIME, "insn 1: instruction limit of 199 reached", "latch loop, limit 199");
 }
 
 static void test_vm_new_validates(void)

@@ -70,6 +70,10 @@ int main(void)
 	WRITE_PROG("kfunc6.bin", MOV64_K(1, 1), CALL_KFUNC(7), EXIT());      /* sum_args6, no r11 */
 	WRITE_PROG("kfunc5.bin", MOV64_K(1, 1), CALL_KFUNC(6), EXIT());      /* sum_args5 */
 	write_file("mem.bin", "\x05\x07\x09", 3);
+	/* assembly, calling a host function by name (assembled on the fly) */
+	static const char sum7_s[] = "r1 = 1\nr2 = 2\nr3 = 3\nr4 = 4\nr5 = 5\nr6 = 6\n"
+				     "*(u64 *)(r11 - 8) = r6\n*(u64 *)(r11 - 16) = 7\ncall sum_args7\nexit\n";
+	write_file("sum7.s", sum7_s, sizeof(sum7_s) - 1);
 	write_file("odd.bin", "\x95\x00\x00", 3);
 
 	struct out o = cli("ret42.bin");
@@ -92,6 +96,9 @@ int main(void)
 	T_EQ_STR(o.out, "0xa\n", "mem file: r2 + mem[1]");
 	o = cli("sum7.bin --checked");
 	T_EQ_STR(o.out, "0x8c\n", "sum_args7 host call");
+	o = cli("sum7.s");
+	T_OK(o.status == 0, "sum7.s: %s", o.err);
+	T_EQ_STR(o.out, "0x8c\n", "sum7.s: call sum_args7 by name");
 
 	/* rejected or faulted: exit 1, message with the instruction index */
 	o = cli("fault.bin");
