@@ -4,7 +4,7 @@
 # tests/fuzz/corpus/<name>/ (new inputs go to a scratch copy, not the repo).
 # Exits non-zero on the first crash, leak or sanitizer report.
 set -euo pipefail
-build=${1:?usage: fuzz.sh BUILD_DIR SECONDS}
+build=$(cd "${1:?usage: fuzz.sh BUILD_DIR SECONDS}" && pwd)
 secs=${2:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 found=0

@@ -71,4 +71,15 @@ static inline int sbpf_size_bytes(uint8_t code)
 	}
 }
 
+/* "u8", "u16", "u32" or "u64" for a load/store of this size code */
+static inline const char *sbpf_size_name(uint8_t code)
+{
+	switch (sbpf_size_bytes(code)) {
+	case 1: return "u8";
+	case 2: return "u16";
+	case 4: return "u32";
+	default: return "u64";
+	}
+}
+
 #endif

@@ -55,6 +55,20 @@ static int form_matches(const struct sbpf_opinfo *o, const struct stackbpf_insn 
 	}
 }
 
+void sbpf_form_encode(enum sbpf_form f, struct stackbpf_insn *in)
+{
+	const struct sbpf_opinfo *o = &sbpf_opinfo[f];
+	in->code = o->code;
+	switch (o->match) {
+	case M_IMM: in->imm = o->mval; break;
+	case M_OFF: in->off = (int16_t)o->mval; break;
+	case M_SRC: in->src = (uint8_t)o->mval; break;
+	case M_SRC11: in->src = SBPF_REG_PARAMS; break;
+	case M_DST11: in->dst = SBPF_REG_PARAMS; break;
+	default: break;
+	}
+}
+
 enum sbpf_form sbpf_decode(const struct stackbpf_insn *insn)
 {
 	for (int f = 0; f < SBPF_NFORMS; f++) {

@@ -60,6 +60,10 @@ extern const uint8_t sbpf_shape_uses[SBPF_NSHAPES];
  * that is the validator's job (validate.h). */
 enum sbpf_form sbpf_decode(const struct stackbpf_insn *insn);
 
+/* Write form f's fixed fields into *in: the opcode byte and the value of its
+ * MATCH field; the operand fields are left as they are. */
+void sbpf_form_encode(enum sbpf_form f, struct stackbpf_insn *in);
+
 /* True for forms that occupy two instruction slots (ld_imm64). */
 static inline int sbpf_form_is_wide(enum sbpf_form f)
 {

@@ -73,15 +73,6 @@ int sbpf_insn_is_raw(const struct stackbpf_insn *insns, size_t cnt, size_t idx)
 	return 0;
 }
 
-static const char *size_name(uint8_t code)
-{
-	switch (sbpf_size_bytes(code)) {
-	case 1: return "u8";
-	case 2: return "u16";
-	case 4: return "u32";
-	default: return "u64";
-	}
-}
 
 static void put_reg(struct out *o, enum sbpf_dialect d, int w, int n)
 {
@@ -157,7 +148,7 @@ static void render(struct out *o, const char *t, enum sbpf_form f, const struct 
 		case 'P': put_reg(o, d, 0, SBPF_REG_PARAMS); break;
 		case 'T': put(o, "%s", op->tok); break;
 		case 'C': put(o, "%s", op->conf); break;
-		case 'z': put(o, "%s", size_name(op->code)); break;
+		case 'z': put(o, "%s", sbpf_size_name(op->code)); break;
 		case 'W': put(o, "%s", is64 ? "64" : ""); break;
 		case 'V': put(o, "%s", is64 ? "_64" : "32_32"); break;
 		case 'A': put(o, "%s", sbpf_atomic_alu_tok(op->tok)); break;

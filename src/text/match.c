@@ -333,15 +333,6 @@ static int read_imm64(struct mstate *st, int hex_only, struct sbpf_fail *fail)
 	return 1;
 }
 
-static const char *size_name(uint8_t code)
-{
-	switch (sbpf_size_bytes(code)) {
-	case 1: return "u8";
-	case 2: return "u16";
-	case 4: return "u32";
-	default: return "u64";
-	}
-}
 
 /* --------------------------------------------------------------- driver */
 
@@ -383,7 +374,7 @@ static int placeholder(struct mstate *st, char ph, struct sbpf_fail *fail)
 		}
 		lit = o->conf;
 		break;
-	case 'z': lit = size_name(o->code); break;
+	case 'z': lit = sbpf_size_name(o->code); break;
 	case 'W': lit = is64 ? "64" : ""; break;
 	case 'V': lit = is64 ? "_64" : "32_32"; break;
 	case 'A': lit = sbpf_atomic_alu_tok(o->tok); break;
@@ -424,18 +415,8 @@ static int placeholder(struct mstate *st, char ph, struct sbpf_fail *fail)
 
 static void init_insn(enum sbpf_form f, struct sbpf_parsed *out)
 {
-	const struct sbpf_opinfo *o = &sbpf_opinfo[f];
 	memset(out, 0, sizeof(*out));
-	struct stackbpf_insn *in = &out->insn[0];
-	in->code = o->code;
-	switch (o->match) {
-	case M_IMM: in->imm = o->mval; break;
-	case M_OFF: in->off = (int16_t)o->mval; break;
-	case M_SRC: in->src = (uint8_t)o->mval; break;
-	case M_SRC11: in->src = SBPF_REG_PARAMS; break;
-	case M_DST11: in->dst = SBPF_REG_PARAMS; break;
-	default: break;
-	}
+	sbpf_form_encode(f, &out->insn[0]);
 	out->nslots = sbpf_form_is_wide(f) ? 2 : 1;
 }
 

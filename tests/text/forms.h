@@ -50,14 +50,7 @@ static int gen_form(enum sbpf_form f, int v, int llvm, struct stackbpf_insn out[
 	}
 	default: break;
 	}
-	switch (o->match) {
-	case M_IMM: in->imm = o->mval; break;
-	case M_OFF: in->off = (int16_t)o->mval; break;
-	case M_SRC: in->src = (uint8_t)o->mval; break;
-	case M_SRC11: in->src = SBPF_REG_PARAMS; break;
-	case M_DST11: in->dst = SBPF_REG_PARAMS; break;
-	default: break;
-	}
+	sbpf_form_encode(f, in);
 	return sbpf_form_is_wide(f) ? 2 : 1;
 }
 
