@@ -1,5 +1,5 @@
 /* runner.c - stackbpf-bench: times the benchmark programs of bench/progs in
- * the interpreter beside their C versions (bench/native.c) and prints a table.
+ * the interpreter and the JIT beside their C versions (bench/native.c) and prints a table.
  *
  * Each case NAME is progs/NAME.s (LLVM syntax, assembled here with
  * stackbpf_asm__text against a host registry holding the example functions)
@@ -73,10 +73,11 @@ static const struct bench_case cases[] = {
 struct result {
 	bool selected;
 	uint64_t r0;
-	double o2_ns, nv_ns, interp_ns;   /* per run */
+	double o2_ns, nv_ns, interp_ns, jit_ns;   /* per run */
 	size_t insn_cnt;
 	struct stackbpf_prog *prog;
 	struct stackbpf_vm *vm;
+	struct stackbpf_vm *jvm;          /* the same program in the JIT */
 };
 
 struct options {
@@ -183,13 +184,19 @@ static int load_case(const struct options *o, const struct stackbpf_host *host, 
 		fprintf(stderr, "stackbpf-bench: %s: cannot prepare the program: %s\n", path, strerror(errno));
 		return -1;
 	}
+	STACKBPF_OPTS(stackbpf_vm_opts, jopts, .host = host, .engine = STACKBPF_ENGINE_JIT, .log = log_stderr);
+	r->jvm = stackbpf_vm__new(r->prog, &jopts);
+	if (!r->jvm || !stackbpf_vm__jit_code(r->jvm, NULL)) {
+		fprintf(stderr, "stackbpf-bench: %s: the JIT did not compile the program\n", path);
+		return -1;
+	}
 	return 0;
 }
 
 /* ------------------------------------------------------------- engines */
 
-enum engine { E_O2, E_NV, E_INTERP };
-static const char *const engine_name[] = { "native -O2", "native -O2 -fno-tree-vectorize", "interpreter" };
+enum engine { E_O2, E_NV, E_INTERP, E_JIT };
+static const char *const engine_name[] = { "native -O2", "native -O2 -fno-tree-vectorize", "interpreter", "jit" };
 
 /* One run; exits on an interpreter fault (a benchmark must not fault). */
 static uint64_t run_once(const struct bench_case *c, struct result *r, enum engine e, uint8_t *buf)
@@ -203,10 +210,11 @@ static uint64_t run_once(const struct bench_case *c, struct result *r, enum engi
 	case E_NV:
 		return c->nv(buf, BUF_SIZE);
 	case E_INTERP:
-		err = stackbpf_vm__run(r->vm, buf, BUF_SIZE, &r0);
+	case E_JIT:
+		err = stackbpf_vm__run(e == E_JIT ? r->jvm : r->vm, buf, BUF_SIZE, &r0);
 		if (err) {
-			fprintf(stderr, "stackbpf-bench: %s: the interpreter failed: %s\n", c->name,
-				stackbpf_vm__errmsg(r->vm));
+			fprintf(stderr, "stackbpf-bench: %s: the %s failed: %s\n", c->name, engine_name[e],
+				stackbpf_vm__errmsg(e == E_JIT ? r->jvm : r->vm));
 			exit(1);
 		}
 		break;
@@ -223,7 +231,7 @@ static int check_case(const struct bench_case *c, struct result *r, uint8_t *buf
 	memcpy(buf, pattern, BUF_SIZE);
 	r->r0 = run_once(c, r, E_O2, buf);
 	memcpy(want_mem, buf, BUF_SIZE);
-	for (enum engine e = E_NV; e <= E_INTERP; e++) {
+	for (enum engine e = E_NV; e <= E_JIT; e++) {
 		memcpy(buf, pattern, BUF_SIZE);
 		r0 = run_once(c, r, e, buf);
 		if (r0 != r->r0) {
@@ -353,12 +361,13 @@ static void print_table(const struct options *o, const struct result *res)
 	}
 	cpu_model(cpu, sizeof(cpu));
 	printf("stackbpf-bench: %s; native = %s, best of -O2 and -O2 -fno-tree-vectorize;\n", cpu, COMPILER);
-	printf("interp = stackbpf unchecked interpreter; each figure is the best of %u samples.\n", o->reps);
+	printf("interp = stackbpf unchecked interpreter, jit = stackbpf x86-64 JIT; each figure is the best of %u samples.\n",
+	       o->reps);
 	if (any_w) {
-		printf("\n%-6s %-11s %8s %8s %7s %7s %5s %7s %8s\n", "bench", "unit", "native", "interp", "ratio",
-		       "target", "met", "uBPF", "speedup");
-		printf("%-6s %-11s %8s %8s %7s %7s %5s %7s %8s\n", "", "", "ns/unit", "ns/unit", "int/nat",
-		       "ns", "", "interp", "vs uBPF");
+		printf("\n%-6s %-11s %8s %8s %7s %7s %5s %7s %8s %8s %7s\n", "bench", "unit", "native", "interp", "ratio",
+		       "target", "met", "uBPF", "speedup", "jit", "ratio");
+		printf("%-6s %-11s %8s %8s %7s %7s %5s %7s %8s %8s %7s\n", "", "", "ns/unit", "ns/unit", "int/nat",
+		       "ns", "", "interp", "vs uBPF", "ns/unit", "jit/nat");
 		for (size_t i = 0; i < NCASES; i++) {
 			const struct bench_case *c = &cases[i];
 			const struct result *r = &res[i];
@@ -368,8 +377,9 @@ static void print_table(const struct options *o, const struct result *res)
 				continue;
 			nat = native_best(r) / c->units;
 			in = r->interp_ns / c->units;
-			printf("%-6s %-11s %8.3f %8.3f %6.1fx %7.0f %5s %7.1f %7.2fx\n", c->name, c->unit, nat, in,
-			       in / nat, c->target_ns, in <= c->target_ns ? "yes" : "NO", c->ubpf_ns, c->ubpf_ns / in);
+			printf("%-6s %-11s %8.3f %8.3f %6.1fx %7.0f %5s %7.1f %7.2fx %8.3f %6.2fx\n", c->name, c->unit, nat,
+			       in, in / nat, c->target_ns, in <= c->target_ns ? "yes" : "NO", c->ubpf_ns, c->ubpf_ns / in,
+			       r->jit_ns / c->units, r->jit_ns / c->units / nat);
 		}
 		printf("(native -O2 / -O2 -fno-tree-vectorize ns/unit:");
 		for (size_t i = 0; i < NCASES; i++)
@@ -380,8 +390,8 @@ static void print_table(const struct options *o, const struct result *res)
 	}
 	if (any_s) {
 		printf("\nstack arguments: 10^6 calls per run, ns per call including the loop\n");
-		printf("%-9s %-40s %7s %7s %8s %9s\n", "case", "arguments", "native", "interp", "int/nat",
-		       "+interp");
+		printf("%-9s %-40s %7s %7s %8s %9s %7s %8s\n", "case", "arguments", "native", "interp", "int/nat",
+		       "+interp", "jit", "jit/nat");
 		for (size_t i = 0; i < NCASES; i++) {
 			const struct bench_case *c = &cases[i];
 			const struct result *r = &res[i], *b;
@@ -394,9 +404,10 @@ static void print_table(const struct options *o, const struct result *res)
 			in = r->interp_ns / c->units;
 			printf("%-9s %-40s %7.3f %7.3f %7.1fx", c->name, c->what, nat, in, in / nat);
 			if (b && b != r)
-				printf(" %+8.2f\n", in - b->interp_ns / c->units);
+				printf(" %+8.2f", in - b->interp_ns / c->units);
 			else
-				printf(" %8s\n", "-");
+				printf(" %8s", "-");
+			printf(" %7.3f %7.2fx\n", r->jit_ns / c->units, r->jit_ns / c->units / nat);
 		}
 		printf("(+interp: interpreter ns/call beyond the 5-argument case of the same kind)\n");
 	}
@@ -421,10 +432,10 @@ static void print_json(const struct options *o, const struct result *res)
 		in = r->interp_ns / c->units;
 		printf("%s\n {\"name\":\"%s\",\"group\":\"%s\",\"unit\":\"%s\",\"units_per_run\":%.0f,"
 		       "\"prog_insns\":%zu,\"r0\":\"0x%llx\",\"native_o2_ns\":%.4f,\"native_novec_ns\":%.4f,"
-		       "\"native_ns\":%.4f,\"interp_ns\":%.4f,\"ratio\":%.3f",
+		       "\"native_ns\":%.4f,\"interp_ns\":%.4f,\"ratio\":%.3f,\"jit_ns\":%.4f,\"jit_ratio\":%.3f",
 		       first ? "" : ",", c->name, c->group == WORKLOAD ? "workload" : "stackargs", c->unit, c->units,
 		       r->insn_cnt, (unsigned long long)r->r0, r->o2_ns / c->units, r->nv_ns / c->units, nat, in,
-		       in / nat);
+		       in / nat, r->jit_ns / c->units, r->jit_ns / c->units / nat);
 		if (c->group == WORKLOAD)
 			printf(",\"target_ns\":%.1f,\"meets_target\":%s,\"ubpf_interp_ns\":%.1f,"
 			       "\"speedup_vs_ubpf\":%.3f",
@@ -442,7 +453,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: stackbpf-bench [--only NAME[,NAME...]] [--reps N] [--json] [--progs DIR]\n"
 		"\n"
-		"Times each benchmark program (DIR/NAME.s) in the stackbpf interpreter beside\n"
+		"Times each benchmark program (DIR/NAME.s) in the stackbpf interpreter and JIT beside\n"
 		"the same computation in C (gcc -O2 and -O2 -fno-tree-vectorize) and prints\n"
 		"ns per unit of work, the ratio interpreter/native, the issue-2 target and the\n"
 		"uBPF interpreter figure (../shared/docs/anchors.md); then the stack-argument\n"
@@ -576,6 +587,7 @@ int main(int argc, char **argv)
 		res[i].o2_ns = time_case(&cases[i], &res[i], E_O2, o.reps, buf, pattern);
 		res[i].nv_ns = time_case(&cases[i], &res[i], E_NV, o.reps, buf, pattern);
 		res[i].interp_ns = time_case(&cases[i], &res[i], E_INTERP, o.reps, buf, pattern);
+		res[i].jit_ns = time_case(&cases[i], &res[i], E_JIT, o.reps, buf, pattern);
 	}
 	warn_if_busy(load_average());
 	if (o.json)
@@ -586,6 +598,7 @@ out:
 	for (size_t i = 0; i < NCASES; i++) {
 		if (res[i].vm)
 			stackbpf_vm__free(res[i].vm);
+		stackbpf_vm__free(res[i].jvm);
 		if (res[i].prog)
 			stackbpf_prog__free(res[i].prog);
 	}

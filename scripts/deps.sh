@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   clang llvm            # clang 14: sanitizer/fuzzer builds, -target bpf
   libclang-rt-14-dev    # libFuzzer and sanitizer runtimes for clang 14
-  llvm-22               # llvm-mc-22: the oracle for our assembler
+  llvm-22 clang-22      # llvm-mc-22: the oracle for our assembler; clang-22 -mcpu=v4 fixtures
   libelf-dev libbpf-dev libdw-dev libcapstone-dev
 )
 

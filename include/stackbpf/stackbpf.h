@@ -67,6 +67,11 @@ enum stackbpf_fn_flags {
 	/* bpf_conformance "unwind": when the function returns 0 the program
 	 * ends at once with r0 = 0 */
 	STACKBPF_FN_UNWIND_ON_ZERO = 1u << 0,
+	/* the function receives desc->ctx as an extra FIRST C argument, before
+	 * the program's arguments (at most 11 of them then) */
+	STACKBPF_FN_PASS_CTX = 1u << 1,
+	/* the registry free()s desc->ctx when the host is freed */
+	STACKBPF_FN_OWN_CTX = 1u << 2,
 };
 
 struct stackbpf_fn_desc {
@@ -78,6 +83,7 @@ struct stackbpf_fn_desc {
 	uint8_t ret_type;            /* enum stackbpf_ret_type */
 	uint32_t ret_size;           /* for STACKBPF_RET_MEM_OR_NULL */
 	uint32_t flags;              /* enum stackbpf_fn_flags */
+	void *ctx;                   /* for STACKBPF_FN_PASS_CTX */
 };
 
 struct stackbpf_host;
@@ -165,6 +171,13 @@ int stackbpf_disasm__prog(FILE *out, const struct stackbpf_insn *insns, size_t c
 
 struct stackbpf_vm;
 
+enum stackbpf_engine {
+	STACKBPF_ENGINE_INTERP = 0,  /* the interpreter (fast, or checked with .checked) */
+	STACKBPF_ENGINE_JIT,         /* x86-64 native code, without memory checks
+				      * (.checked and .insn_limit do not apply); falls back to
+				      * the interpreter, with a logged reason, when it cannot compile */
+};
+
 struct stackbpf_vm_opts {
 	size_t sz;
 	const struct stackbpf_host *host;  /* required for programs that call out */
@@ -175,6 +188,7 @@ struct stackbpf_vm_opts {
 	/* Stop a run with -ETIME after this many instructions (0 = no limit).
 	 * Honoured by the checked engine only (fuzzing, untrusted loops). */
 	uint64_t insn_limit;
+	enum stackbpf_engine engine;       /* default: the interpreter */
 };
 
 /* Prepare a program for execution (it must have passed validation). */
@@ -188,6 +202,237 @@ void stackbpf_vm__free(struct stackbpf_vm *vm);
  * A vm is not reentrant (it owns its stacks): one vm per thread. */
 int stackbpf_vm__run(struct stackbpf_vm *vm, void *mem, size_t mem_len, uint64_t *r0);
 const char *stackbpf_vm__errmsg(const struct stackbpf_vm *vm);
+/* The native code of a vm created with STACKBPF_ENGINE_JIT and its size in
+ * bytes, or NULL when the vm interprets. */
+const void *stackbpf_vm__jit_code(const struct stackbpf_vm *vm, size_t *size);
+/* Let the checked engine accept accesses to [addr, addr + len) as well (map
+ * storage, a packet beside its context): 0, -EINVAL or -ENOMEM. */
+int stackbpf_vm__add_region(struct stackbpf_vm *vm, const void *addr, size_t len);
+
+/* ------------------------------------------------------------------ maps
+ *
+ * Maps with Linux's semantics (flags, errnos, max_entries). A program refers
+ * to a map by its host pointer (ld_imm64 of the struct stackbpf_map *), so the
+ * helpers are ordinary C functions. Each map keeps all its storage in one
+ * block (hash maps are preallocated), which stackbpf_map__storage returns. */
+
+enum stackbpf_map_type {             /* Linux's numbers */
+	STACKBPF_MAP_HASH = 1,
+	STACKBPF_MAP_ARRAY = 2,
+	STACKBPF_MAP_PROG_ARRAY = 3,     /* storage only for now: tail calls later */
+	STACKBPF_MAP_PERCPU_ARRAY = 6,   /* one CPU: values are value_size bytes */
+	STACKBPF_MAP_LRU_HASH = 9,
+	STACKBPF_MAP_RINGBUF = 27,
+};
+
+enum { STACKBPF_ANY = 0, STACKBPF_NOEXIST = 1, STACKBPF_EXIST = 2 };   /* update flags */
+enum { STACKBPF_F_RDONLY_PROG = 1u << 7 };                            /* .rodata maps */
+
+struct stackbpf_map;
+
+struct stackbpf_map_opts {
+	size_t sz;
+	const char *name;
+	uint32_t map_flags;
+	uint64_t mem_limit;          /* refuse (-E2BIG) maps needing more bytes; 0 = 256 MiB */
+	const char **errmsg;         /* receives a static reason when creation fails */
+};
+
+/* NULL with errno EINVAL (bad type or sizes, as Linux), E2BIG or ENOMEM. */
+struct stackbpf_map *stackbpf_map__new(uint32_t type, uint32_t key_size, uint32_t value_size,
+				       uint32_t max_entries, const struct stackbpf_map_opts *opts);
+void stackbpf_map__free(struct stackbpf_map *map);
+const char *stackbpf_map__name(const struct stackbpf_map *map);
+uint32_t stackbpf_map__type(const struct stackbpf_map *map);
+uint32_t stackbpf_map__key_size(const struct stackbpf_map *map);
+uint32_t stackbpf_map__value_size(const struct stackbpf_map *map);
+uint32_t stackbpf_map__max_entries(const struct stackbpf_map *map);
+uint32_t stackbpf_map__flags(const struct stackbpf_map *map);
+const char *stackbpf_map_type__name(uint32_t type);    /* "hash", ...; NULL if unknown */
+/* Host API, as the bpf() map commands: copy a value out (-ENOENT), update
+ * with STACKBPF_ANY/NOEXIST/EXIST (-EEXIST, -ENOENT, -E2BIG, -EINVAL), delete
+ * (-ENOENT; arrays -EINVAL), iterate (key NULL = first; -ENOENT at the end).
+ * Ringbuf maps answer -ENOTSUPP (524) to all four. */
+int stackbpf_map__lookup(struct stackbpf_map *map, const void *key, void *value);
+int stackbpf_map__update(struct stackbpf_map *map, const void *key, const void *value, uint64_t flags);
+int stackbpf_map__delete(struct stackbpf_map *map, const void *key);
+int stackbpf_map__get_next_key(struct stackbpf_map *map, const void *key, void *next_key);
+/* The value in place (global data: the section's bytes), or NULL. */
+void *stackbpf_map__elem(struct stackbpf_map *map, const void *key);
+/* The map's storage block: the region a program may touch through it. */
+void *stackbpf_map__storage(const struct stackbpf_map *map, size_t *len);
+/* "map NAME: TYPE, key K, value V, max_entries N", then one "  key: .. value: .."
+ * line per element in iteration order and "  N element(s)" (ringbuf: records ready). */
+int stackbpf_map__dump(struct stackbpf_map *map, FILE *out);
+
+/* Ringbuf consumer: hand every committed record to fn (discarded ones are
+ * skipped), in order, and release them; stop early when fn returns < 0.
+ * Returns the number of records handed over, or fn's negative value. */
+typedef int (*stackbpf_ringbuf_fn)(void *ctx, void *data, size_t size);
+int stackbpf_ringbuf__consume(struct stackbpf_map *map, stackbpf_ringbuf_fn fn, void *ctx);
+/* Count committed records (and their bytes) without consuming them. */
+int stackbpf_ringbuf__peek(struct stackbpf_map *map, size_t *records, size_t *bytes);
+
+/* Linux helpers by helper id: 1-3 map look-up/update/delete, 5 ktime_get_ns,
+ * 6 trace_printk (one line per call to `log` at level 2), 7 get_prandom_u32,
+ * 8 get_smp_processor_id (0), 14 get_current_pid_tgid, 26 skb_load_bytes,
+ * 130-133 ringbuf output/reserve/submit/discard. */
+struct stackbpf_linux_helpers_opts {
+	size_t sz;
+	stackbpf_log_fn log;         /* trace_printk output */
+	void *log_ctx;
+	uint64_t seed;               /* get_prandom_u32 sequence */
+};
+int stackbpf_host__add_linux_helpers(struct stackbpf_host *host,
+				     const struct stackbpf_linux_helpers_opts *opts);
+
+/* ------------------------------------------------------------ ELF objects
+ *
+ * A BPF object file built by clang (`clang -target bpf -O2 -g -c`): programs
+ * by section with libbpf's section names, static subprograms linked into each
+ * program that calls them, BTF (kept as libbpf's struct btf) and .BTF.ext
+ * func/line info, BTF-defined maps in .maps, global data (.data, .rodata*,
+ * .bss) as one-element array maps, and __ksym extern functions bound to host
+ * functions by name. After loading, a program is ordinary bytecode: a map
+ * reference is an ld_imm64 of the map's host pointer, a global-data reference
+ * the value's address plus offset, a kfunc call a `call` with src_reg 2 and
+ * the registry id. */
+
+enum stackbpf_prog_type {            /* Linux's numbers */
+	STACKBPF_PROG_UNSPEC = 0,        /* raw: what .s/.bin programs get */
+	STACKBPF_PROG_SOCKET_FILTER = 1,
+	STACKBPF_PROG_KPROBE = 2,
+	STACKBPF_PROG_SCHED_CLS = 3,
+	STACKBPF_PROG_SCHED_ACT = 4,
+	STACKBPF_PROG_TRACEPOINT = 5,
+	STACKBPF_PROG_XDP = 6,
+	STACKBPF_PROG_PERF_EVENT = 7,
+	STACKBPF_PROG_CGROUP_SKB = 8,
+	STACKBPF_PROG_RAW_TRACEPOINT = 17,
+	STACKBPF_PROG_TRACING = 26,
+	STACKBPF_PROG_LSM = 29,
+	STACKBPF_PROG_SYSCALL = 31,
+};
+
+struct stackbpf_object;
+struct stackbpf_program;
+struct btf;                          /* libbpf's */
+
+struct stackbpf_object_opts {
+	size_t sz;
+	const char *name;                /* in messages; default: the path ("<memory>") */
+	const struct stackbpf_host *host; /* binds __ksym externs; NULL: externs fail */
+	stackbpf_log_fn log;             /* receives "NAME: section S: problem" */
+	void *log_ctx;
+	uint64_t map_mem_limit;          /* per map; 0 = 256 MiB */
+};
+
+/* Open and load an object. NULL on failure with errno EINVAL (malformed or
+ * unsupported input; the reason went to opts->log), ENOENT, ENOMEM. */
+struct stackbpf_object *stackbpf_object__open(const char *path, const struct stackbpf_object_opts *opts);
+struct stackbpf_object *stackbpf_object__open_mem(const void *buf, size_t len,
+						  const struct stackbpf_object_opts *opts);
+void stackbpf_object__close(struct stackbpf_object *obj);
+const char *stackbpf_object__name(const struct stackbpf_object *obj);
+const char *stackbpf_object__license(const struct stackbpf_object *obj);   /* "" if none */
+const struct btf *stackbpf_object__btf(const struct stackbpf_object *obj); /* NULL without .BTF */
+size_t stackbpf_object__prog_cnt(const struct stackbpf_object *obj);
+struct stackbpf_program *stackbpf_object__prog(const struct stackbpf_object *obj, size_t i);
+struct stackbpf_program *stackbpf_object__find_prog(const struct stackbpf_object *obj, const char *name);
+size_t stackbpf_object__map_cnt(const struct stackbpf_object *obj);
+struct stackbpf_map *stackbpf_object__map(const struct stackbpf_object *obj, size_t i);
+struct stackbpf_map *stackbpf_object__find_map(const struct stackbpf_object *obj, const char *name);
+/* Give a vm every map's storage as a region (checked engine). */
+int stackbpf_object__add_regions(const struct stackbpf_object *obj, struct stackbpf_vm *vm);
+
+/* A function of a program: the entry (index 0) and each linked subprogram,
+ * with its BTF FUNC / FUNC_PROTO (nparams -1 when the object has no BTF for it). */
+struct stackbpf_func {
+	const char *name;
+	uint32_t insn_off;               /* first instruction in the linked program */
+	uint32_t insn_cnt;
+	uint32_t btf_id;                 /* the FUNC type id, 0 = none */
+	int nparams;
+	const char *param_names[12];     /* "" for unnamed; up to nparams (<= 12 kept) */
+	bool global;                     /* BTF linkage global (else static) */
+};
+
+/* A source line: from .BTF.ext line_info, for the instructions from insn_off on. */
+struct stackbpf_line {
+	uint32_t insn_off;
+	const char *file;
+	const char *src;                 /* the source line text, "" if none */
+	uint32_t line, col;
+};
+
+/* An extern function (__ksym) the program calls, bound to a host function. */
+struct stackbpf_kfunc {
+	const char *name;
+	int host_id;                     /* registry id: the imm of its calls */
+	uint32_t btf_id;                 /* its BTF FUNC (extern linkage), 0 = none */
+	int nparams;                     /* from its FUNC_PROTO, -1 without BTF */
+};
+
+const char *stackbpf_program__name(const struct stackbpf_program *p);
+const char *stackbpf_program__section(const struct stackbpf_program *p);
+enum stackbpf_prog_type stackbpf_program__type(const struct stackbpf_program *p);
+/* The linked bytecode, owned by the object: validate it, run it. */
+struct stackbpf_prog *stackbpf_program__prog(const struct stackbpf_program *p);
+size_t stackbpf_program__func_cnt(const struct stackbpf_program *p);
+const struct stackbpf_func *stackbpf_program__func(const struct stackbpf_program *p, size_t i);
+size_t stackbpf_program__line_cnt(const struct stackbpf_program *p);
+const struct stackbpf_line *stackbpf_program__line(const struct stackbpf_program *p, size_t i);
+/* The line info covering instruction `insn` (the last record at or before it), or NULL. */
+const struct stackbpf_line *stackbpf_program__line_of(const struct stackbpf_program *p, size_t insn);
+size_t stackbpf_program__kfunc_cnt(const struct stackbpf_program *p);
+const struct stackbpf_kfunc *stackbpf_program__kfunc(const struct stackbpf_program *p, size_t i);
+
+/* ------------------------------------------------------------- verifier
+ *
+ * Path-sensitive verification as Linux's do_check, with the r11 stack-argument
+ * rules (R1-R15 of stack-args.md). The log follows Linux 6.18's format. */
+
+struct stackbpf_verify_opts {
+	size_t sz;
+	const struct stackbpf_host *host;  /* prototypes of host functions and helpers */
+	/* bitmask as Linux's log_level: 1 = the path to the error (a successful
+	 * log keeps only the last line), 2 = every path, 4 = statistics lines
+	 * ("verification time", "stack depth"); 0 = no log at all */
+	int log_level;
+	/* behave as Linux: no incoming stack-argument counts without BTF, and
+	 * stack arguments are refused in the interpreter (R13) */
+	bool strict;
+	/* STACKBPF_PROG_UNSPEC (0) = raw, what .s/.bin programs get: r1 =
+	 * pointer to mem_size bytes of input (the log prints "mem(sz=N)"),
+	 * r2 = mem_size, r0 at exit any scalar. Other types: later
+	 * (-EOPNOTSUPP). */
+	enum stackbpf_prog_type prog_type;
+	uint32_t mem_size;                 /* RAW: bytes behind r1 */
+	stackbpf_log_fn log;               /* receives the log, one line per call (level 2) */
+	void *log_ctx;
+};
+
+enum { STACKBPF_VERIFY_MAX_SUBPROGS = 64 };
+
+struct stackbpf_verify_stats {
+	size_t sz;
+	bool accepted;                     /* the verdict */
+	int err;                           /* what __verify returned */
+	uint64_t insns_processed;          /* "processed N insns" */
+	uint32_t total_states, peak_states, max_states_per_insn;
+	uint64_t verification_ns;
+	uint32_t subprog_cnt;
+	/* deepest stack access per subprogram, bytes (the first 64) */
+	uint32_t stack_depth[STACKBPF_VERIFY_MAX_SUBPROGS];
+};
+
+/* Verify `prog`. Returns 0 (accepted), -EACCES (rejected by the walk, as
+ * Linux's do_check), -EINVAL (structural: bad instruction, unreachable code,
+ * bad r11 form, ...), -EFAULT (a callee's stack argument missing, R5), -E2BIG
+ * (too complex: 1M processed instructions, deep calls), -ENOMEM, or
+ * -EOPNOTSUPP (program type). `opts` and `stats` may be NULL. */
+int stackbpf_prog__verify(const struct stackbpf_prog *prog, const struct stackbpf_verify_opts *opts,
+			  struct stackbpf_verify_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,8 @@ enum {
 int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_jit(int argc, char **argv);
 int cmd_plugin(int argc, char **argv);
 
 /* "stackbpf: <message>" on stderr */

@@ -12,6 +12,8 @@ static const struct {
 	{ "asm", cmd_asm, "assemble LLVM, kernel or bpf_conformance syntax to bytecode" },
 	{ "disasm", cmd_disasm, "print bytecode in kernel (default) or LLVM syntax" },
 	{ "run", cmd_run, "execute a program and print r0" },
+	{ "verify", cmd_verify, "verify a program as Linux would; print the verifier log" },
+	{ "jit", cmd_jit, "compile a program to x86-64; print its size and, with --dump, the code" },
 	{ "plugin", cmd_plugin, "act as a bpf_conformance plugin (program on stdin)" },
 };
 

@@ -53,6 +53,8 @@ struct stackbpf_host *stackbpf_host__new(void)
 static void table_free(struct fn_table *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i]->desc.flags & STACKBPF_FN_OWN_CTX)
+			free(t->v[i]->desc.ctx);
 		free((char *)t->v[i]->desc.name);
 		free(t->v[i]);
 	}
@@ -79,7 +81,7 @@ static int desc_copy(const struct stackbpf_fn_desc *in, struct stackbpf_fn_desc 
 	out->sz = sizeof(*out);
 	if (!out->name || !out->name[0] || !out->fn)
 		return -EINVAL;
-	if (out->nargs > max_args)
+	if (out->nargs > max_args || ((out->flags & STACKBPF_FN_PASS_CTX) && out->nargs >= SBPF_MAX_FUNC_ARGS))
 		return -E2BIG;
 	for (unsigned i = 0; i < out->nargs; i++)
 		if (out->arg_types[i] > STACKBPF_ARG_CONST)
@@ -175,10 +177,9 @@ const struct stackbpf_fn_desc *stackbpf_host__helper(const struct stackbpf_host 
 
 typedef uint64_t u64;
 
-uint64_t sbpf_host_call(const struct stackbpf_fn_desc *d, const uint64_t *r, const uint64_t *s)
+static uint64_t call_n(void *f, unsigned nargs, const uint64_t *r, const uint64_t *s)
 {
-	void *f = d->fn;
-	switch (d->nargs) {
+	switch (nargs) {
 	case 0: return ((u64 (*)(void))f)();
 	case 1: return ((u64 (*)(u64))f)(r[0]);
 	case 2: return ((u64 (*)(u64, u64))f)(r[0], r[1]);
@@ -205,6 +206,19 @@ uint64_t sbpf_host_call(const struct stackbpf_fn_desc *d, const uint64_t *r, con
 		return ((u64 (*)(u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64))f)(
 			r[0], r[1], r[2], r[3], r[4], s[0], s[1], s[2], s[3], s[4], s[5], s[6]);
 	}
+}
+
+uint64_t sbpf_host_call(const struct stackbpf_fn_desc *d, const uint64_t *r, const uint64_t *s)
+{
+	if (d->flags & STACKBPF_FN_PASS_CTX) {
+		/* ctx first: the program's arguments shift right by one */
+		uint64_t a[1 + SBPF_MAX_REG_ARGS + SBPF_MAX_STACK_ARGS];
+		a[0] = (uintptr_t)d->ctx;
+		memcpy(a + 1, r, SBPF_MAX_REG_ARGS * sizeof(*a));
+		memcpy(a + 1 + SBPF_MAX_REG_ARGS, s, SBPF_MAX_STACK_ARGS * sizeof(*a));
+		return call_n(d->fn, d->nargs + 1, a, a + SBPF_MAX_REG_ARGS);
+	}
+	return call_n(d->fn, d->nargs, r, s);
 }
 
 /* ------------------------------------------------------- example functions */

@@ -64,7 +64,8 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 #define DISPATCH() do { TICK(); goto *ip->h; } while (0)
 #define IN(a, n, lo, hi) ((a) >= (lo) && (a) < (hi) && (uint64_t)(n) <= (hi) - (a))
 #define CHECK(a, n, kind) do { \
-	if (!IN(a, n, mlo, mhi) && !IN(a, n, slo, shi)) { fsize = (n); fkind = (kind); goto mem_fault; } \
+	if (!IN(a, n, mlo, mhi) && !IN(a, n, slo, shi) && !sbpf_vm_in_regions(vm, a, n)) { \
+		fsize = (n); fkind = (kind); goto mem_fault; } \
 } while (0)
 #define CHECK_ATOMIC(a, n, kind) do { \
 	CHECK(a, n, kind); \
@@ -331,7 +332,7 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 			uint64_t n = k + 1 < 5 ? reg[2 + k] : fr->out_args[k - 4];
 			if ((t == STACKBPF_ARG_PTR_TO_MEM || t == STACKBPF_ARG_PTR_TO_MEM_RW) &&
 			    fd->arg_types[k + 1] == STACKBPF_ARG_MEM_SIZE && n &&
-			    !IN(p, n, mlo, mhi) && !IN(p, n, slo, shi))
+			    !IN(p, n, mlo, mhi) && !IN(p, n, slo, shi) && !sbpf_vm_in_regions(vm, p, n))
 				return sbpf_vm_fault(vm, -EFAULT, IDX,
 						     "invalid %s of %" PRIu64 " bytes at 0x%" PRIx64
 						     " (argument %u of %s; not in any region)",

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "isa/validate.h"
+#include "jit/jit.h"
 #include "vm/host.h"
 #include "vm/vm_int.h"
 
@@ -149,6 +150,14 @@ struct stackbpf_vm *stackbpf_vm__new(const struct stackbpf_prog *prog, const str
 	vm->log = OPTS_GET(opts, log, NULL);
 	vm->log_ctx = OPTS_GET(opts, log_ctx, NULL);
 	sbpf_vm_set_engine(vm, vm->checked);
+	if (OPTS_GET(opts, engine, STACKBPF_ENGINE_INTERP) == STACKBPF_ENGINE_JIT) {
+		char jerr[256], msg[300];
+		vm->jit = sbpf_jit_compile(insns, cnt, vm->host, vm->may_goto_budget, NULL, jerr, sizeof(jerr));
+		if (!vm->jit && vm->log) {
+			snprintf(msg, sizeof(msg), "jit: %s; falling back to the interpreter", jerr);
+			vm->log(vm->log_ctx, 1, msg);
+		}
+	}
 	return vm;
 }
 
@@ -166,10 +175,26 @@ void stackbpf_vm__free(struct stackbpf_vm *vm)
 {
 	if (!vm)
 		return;
+	sbpf_jit_free(vm->jit);
 	free(vm->code);
 	free(vm->insns);
 	free(vm->calls);
+	free(vm->regions);
 	free(vm);
+}
+
+int stackbpf_vm__add_region(struct stackbpf_vm *vm, const void *addr, size_t len)
+{
+	if (!vm || !addr || !len || (uintptr_t)addr + len < (uintptr_t)addr)
+		return -EINVAL;
+	struct sbpf_region *r = realloc(vm->regions, (vm->nregions + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	vm->regions = r;
+	r[vm->nregions].lo = (uintptr_t)addr;
+	r[vm->nregions].hi = (uintptr_t)addr + len;
+	vm->nregions++;
+	return 0;
 }
 
 int stackbpf_vm__run(struct stackbpf_vm *vm, void *mem, size_t mem_len, uint64_t *r0)
@@ -183,10 +208,24 @@ int stackbpf_vm__run(struct stackbpf_vm *vm, void *mem, size_t mem_len, uint64_t
 		for (int k = 0; k < SBPF_MAX_STACK_ARGS; k++)
 			vm->frames[f].out_args[k] = SBPF_POISON;
 #endif
+	if (vm->jit) {
+		int jerr = sbpf_jit_run(vm->jit, vm->insns, mem, mem_len, r0 ? r0 : &r.r0, vm->errmsg,
+					sizeof(vm->errmsg));
+		if (jerr && vm->log)
+			vm->log(vm->log_ctx, 0, vm->errmsg);
+		return jerr;
+	}
 	int err = vm->engine(vm, &r);
 	if (!err && r0)
 		*r0 = r.r0;
 	return err;
+}
+
+const void *stackbpf_vm__jit_code(const struct stackbpf_vm *vm, size_t *size)
+{
+	if (size)
+		*size = vm && vm->jit ? vm->jit->size : 0;
+	return vm && vm->jit ? vm->jit->code : NULL;
 }
 
 const char *stackbpf_vm__errmsg(const struct stackbpf_vm *vm)

@@ -77,6 +77,9 @@ struct stackbpf_vm {
 	stackbpf_log_fn log;
 	void *log_ctx;
 	char errmsg[256];
+	struct sbpf_jit *jit;                     /* native code (STACKBPF_ENGINE_JIT), or NULL */
+	struct sbpf_region { uint64_t lo, hi; } *regions;   /* stackbpf_vm__add_region */
+	size_t nregions;
 	struct sbpf_frame frames[1 + SBPF_MAX_CALL_FRAMES];   /* [0]: sentinel, zero slots */
 	_Alignas(16) uint8_t stack[SBPF_MAX_CALL_FRAMES * SBPF_STACK_SIZE];
 };
@@ -95,6 +98,15 @@ int sbpf_vm_fault(struct stackbpf_vm *vm, int err, size_t idx, const char *fmt, 
  * that the next run starts as in a fresh vm at the same addresses: lets
  * differential tests compare the engines even when pointers reach r0. */
 void sbpf_vm_set_engine(struct stackbpf_vm *vm, bool checked);
+
+/* checked engine: [a, a + n) inside a region added with stackbpf_vm__add_region */
+static inline bool sbpf_vm_in_regions(const struct stackbpf_vm *vm, uint64_t a, uint64_t n)
+{
+	for (size_t i = 0; i < vm->nregions; i++)
+		if (a >= vm->regions[i].lo && a < vm->regions[i].hi && n <= vm->regions[i].hi - a)
+			return true;
+	return false;
+}
 
 /* value written into dead stack-argument slots and clobbered r1-r5 in debug builds */
 #define SBPF_POISON 0xdeadbeefdeadbeefull

@@ -89,13 +89,11 @@ int main(void)
 	check("ignored --debug, --interpret", ARGS("--debug", "--interpret"), MOV_R0_42 EXIT_OK, 0, "0x2a\n", "");
 	check("--profile takes a value", ARGS("--profile", "safe"), MOV_R0_42 EXIT_OK, 0, "0x2a\n", "");
 	check("--engine interp", ARGS("--engine", "interp"), MOV_R0_42 EXIT_OK, 0, "0x2a\n", "");
+	check("--engine jit", ARGS("--engine", "jit"), MOV_R0_42 EXIT_OK, 0, "0x2a\n", "");
+	check("--jit", ARGS("--jit"), MOV_R0_42 EXIT_OK, 0, "0x2a\n", "");
 	check("--program instead of stdin", ARGS("--program", MOV_R0_42 EXIT_OK), "", 0, "0x2a\n", "");
 
 	/* refusals: exit 2 with a message, nothing on stdout */
-	check("--engine jit", ARGS("--engine", "jit"), MOV_R0_42 EXIT_OK, 2, "",
-	      "stackbpf: plugin: --engine jit: the JIT is not available yet\n");
-	check("--jit", ARGS("--jit"), MOV_R0_42 EXIT_OK, 2, "",
-	      "stackbpf: plugin: --engine jit: the JIT is not available yet\n");
 	check("--engine=bogus", ARGS("--engine=bogus"), MOV_R0_42 EXIT_OK, 2, "",
 	      "stackbpf: plugin: --engine: 'bogus' is not one of interp, jit\n");
 	check("--engine without value", ARGS("--engine"), MOV_R0_42 EXIT_OK, 2, "",

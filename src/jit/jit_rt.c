@@ -1,0 +1,80 @@
+/* jit_rt.c - running JIT code: the entry call, the C helpers native code
+ * calls (LD_ABS/LD_IND packet loads, callx look-ups), and turning a fault
+ * recorded by native code into the interpreter's error and message. */
+#include "jit/jit.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "isa/insn.h"
+#include "vm/host.h"
+
+uint64_t sbpf_jit_ld_packet(struct sbpf_jit_state *st, int64_t off, uint64_t size)
+{
+	/* out of bounds: UINT64_MAX, which no 1/2/4-byte load can produce */
+	if (off < 0 || (uint64_t)off + size > st->len)
+		return UINT64_MAX;
+	const uint8_t *p = (const uint8_t *)st->mem + off;
+	uint64_t v = 0;
+	for (uint64_t k = 0; k < size; k++)
+		v = v << 8 | p[k];
+	return v;
+}
+
+uint64_t sbpf_jit_callx(struct sbpf_jit_state *st, uint64_t id, const uint64_t *args)
+{
+	const struct stackbpf_fn_desc *fd = id <= INT32_MAX ? stackbpf_host__helper(st->host, (int32_t)id) : NULL;
+	if (!fd) {
+		st->callx_status = 2;
+		st->fault_val = id;
+		return 0;
+	}
+	uint64_t r = sbpf_host_call(fd, args, args + SBPF_MAX_REG_ARGS);
+	st->callx_status = r == 0 && (fd->flags & STACKBPF_FN_UNWIND_ON_ZERO);
+	return r;
+}
+
+int sbpf_jit_run(struct sbpf_jit *jit, const struct stackbpf_insn *insns, void *mem, size_t len, uint64_t *r0,
+		 char *err, size_t errsz)
+{
+	struct sbpf_jit_state *st = &jit->st;
+	st->mem = mem;
+	st->len = len;
+	st->depth = 1;
+	st->fault = JF_NONE;
+	uint64_t v = jit->entry(mem, len);
+	if (st->fault == JF_NONE) {
+		*r0 = v;
+		return 0;
+	}
+	uint32_t idx = st->fault >> 8;
+	const struct stackbpf_insn *in = &insns[idx];
+	int n = snprintf(err, errsz, "insn %" PRIu32 ": ", idx);
+	if (n < 0 || (size_t)n >= errsz)
+		n = 0;
+	err += n;
+	errsz -= (size_t)n;
+	switch (st->fault & 0xff) {
+	case JF_DEPTH:
+		snprintf(err, errsz, "the call stack of %d frames is too deep", SBPF_MAX_CALL_FRAMES + 1);
+		return -EOVERFLOW;
+	case JF_CALL_BAD:
+		if (in->src == SBPF_CALL_KFUNC)
+			snprintf(err, errsz, "unknown host function #%d", in->imm);
+		else
+			snprintf(err, errsz, "invalid func unknown#%d", in->imm);
+		return -EINVAL;
+	case JF_CALLX:
+		snprintf(err, errsz, "callx to unknown helper %" PRId64, (int64_t)st->fault_val);
+		return -EINVAL;
+	case JF_ARG_BAD:
+		snprintf(err, errsz, "invalid %s of 8 bytes at r11%+d (stack argument %d; at most %d)",
+			 in->off > 0 ? "read" : "write", in->off, (in->off > 0 ? in->off : -in->off) / 8,
+			 SBPF_MAX_STACK_ARGS);
+		return -EFAULT;
+	default:
+		snprintf(err, errsz, "ld_imm64 pseudo src %d needs an ELF object", in->src);
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,171 @@
+/* cfg.c - the program's shape before the walk (Linux's check_subprogs and
+ * check_cfg): subprograms (insn 0 and every local call target), the subprog
+ * of each instruction, reachability ("unreachable insn %d"), prune points,
+ * and each subprogram's incoming stack-argument count.
+ *
+ * Jump ranges, ld_imm64 pairs and the last instruction of each subprogram are
+ * already checked by the structural validator (src/isa/validate.c), which runs
+ * first. Back-edges are allowed, as for a privileged (CAP_BPF) loader: loops
+ * terminate through state pruning or hit the complexity limit.
+ *
+ * Incoming count (stack-args.md §10, our extension): without BTF the kernel
+ * has no argument count for a subprogram; in the default mode it is the
+ * highest r11 slot the subprogram loads. Main has none. --strict keeps the
+ * kernel's answer for programs without BTF: 0 everywhere. */
+#include "verifier/verifier.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t jump_target(const struct stackbpf_insn *in, enum sbpf_form f, uint32_t i)
+{
+	switch (sbpf_opinfo[f].shape) {
+	case S_JA: case S_JCC_K: case S_JCC_X: case S_MAY_GOTO:
+		return (int64_t)i + 1 + in->off;
+	case S_JA32: case S_CALL_LOCAL:
+		return (int64_t)i + 1 + in->imm;
+	default:
+		return -1;
+	}
+}
+
+static int find_subprogs(struct sbpf_env *env)
+{
+	uint8_t *is_start = calloc(env->cnt, 1);
+	if (!is_start)
+		return -ENOMEM;
+	is_start[0] = 1;
+	uint32_t n = 1;
+	for (uint32_t i = 0; i < env->cnt; i++) {
+		int16_t f = env->forms[i];
+		if (f < 0 || sbpf_opinfo[f].shape != S_CALL_LOCAL)
+			continue;
+		int64_t t = jump_target(&env->insns[i], (enum sbpf_form)f, i);
+		if (t >= 0 && (size_t)t < env->cnt && !is_start[t]) {
+			is_start[t] = 1;
+			n++;
+		}
+	}
+	env->subprogs = calloc(n, sizeof(*env->subprogs));
+	env->insn_subprog = calloc(env->cnt, sizeof(*env->insn_subprog));
+	if (!env->subprogs || !env->insn_subprog) {
+		free(is_start);
+		return -ENOMEM;
+	}
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < env->cnt; i++) {
+		if (is_start[i]) {
+			if (k)
+				env->subprogs[k - 1].end = i;
+			env->subprogs[k++].start = i;
+		}
+		env->insn_subprog[i] = k - 1;
+	}
+	env->subprogs[k - 1].end = (uint32_t)env->cnt;
+	env->nsubprogs = n;
+	free(is_start);
+	return 0;
+}
+
+/* depth-first walk from insn 0 over jumps, fall-throughs and calls */
+static int check_reachable(struct sbpf_env *env)
+{
+	uint8_t *seen = calloc(env->cnt, 1);
+	uint32_t *todo = malloc(env->cnt * sizeof(*todo));
+	if (!seen || !todo) {
+		free(seen);
+		free(todo);
+		return -ENOMEM;
+	}
+	size_t n = 0;
+	todo[n++] = 0;
+	seen[0] = 1;
+#define VISIT(t) do { if ((t) >= 0 && (size_t)(t) < env->cnt && !seen[t]) { seen[t] = 1; todo[n++] = (uint32_t)(t); } } while (0)
+	while (n) {
+		uint32_t i = todo[--n];
+		int16_t f = env->forms[i];
+		if (f < 0)
+			continue;
+		uint8_t shape = sbpf_opinfo[f].shape;
+		int64_t t = jump_target(&env->insns[i], (enum sbpf_form)f, i);
+		if (t >= 0)
+			VISIT(t);
+		if (shape == S_JA || shape == S_JA32 || shape == S_EXIT)
+			continue;
+		int64_t next = (int64_t)i + (sbpf_form_is_wide((enum sbpf_form)f) ? 2 : 1);
+		VISIT(next);
+	}
+#undef VISIT
+	int err = 0;
+	for (uint32_t i = 0; i < env->cnt && !err; i++)
+		if (env->forms[i] >= 0 && !seen[i])
+			err = verr(env, -EINVAL, "unreachable insn %u", i);
+	free(seen);
+	free(todo);
+	return err;
+}
+
+static void mark_prune_points(struct sbpf_env *env)
+{
+	for (uint32_t i = 0; i < env->cnt; i++) {
+		int16_t f = env->forms[i];
+		if (f < 0)
+			continue;
+		int64_t t = jump_target(&env->insns[i], (enum sbpf_form)f, i);
+		switch (sbpf_opinfo[f].shape) {
+		case S_JCC_K: case S_JCC_X:
+			env->prune[i] |= 1;
+			break;
+		case S_MAY_GOTO:
+			env->prune[i] |= 3;
+			break;
+		case S_JA: case S_JA32:
+			if (t >= 0 && (size_t)t < env->cnt)
+				env->prune[t] |= 1;
+			break;
+		case S_CALL_LOCAL:
+			env->prune[i] |= 1;
+			/* fall through */
+		case S_CALL: case S_CALL_KFUNC: case S_CALLX:
+			if (i + 1 < env->cnt)
+				env->prune[i + 1] |= 1;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void count_incoming(struct sbpf_env *env)
+{
+	for (uint32_t i = 0; i < env->cnt; i++) {
+		int16_t f = env->forms[i];
+		if (f < 0)
+			continue;
+		uint8_t shape = sbpf_opinfo[f].shape;
+		if (shape == S_ARG_LDX || shape == S_ARG_STX || shape == S_ARG_ST)
+			env->uses_stack_args = true;
+		if (shape != S_ARG_LDX || env->strict)
+			continue;
+		struct sbpf_subprog *sp = &env->subprogs[env->insn_subprog[i]];
+		uint32_t slot = (uint32_t)env->insns[i].off / 8;
+		if (env->insn_subprog[i] != 0 && slot <= SBPF_MAX_STACK_ARGS && slot > sp->in_args)
+			sp->in_args = slot;
+	}
+}
+
+int check_cfg(struct sbpf_env *env)
+{
+	int err = find_subprogs(env);
+	if (err)
+		return err;
+	if (log_on(env, 2))
+		for (uint32_t i = 0; i < env->nsubprogs; i++)
+			vlog(env, "func#%u @%u\n", i, env->subprogs[i].start);
+	if ((err = check_reachable(env)))
+		return err;
+	mark_prune_points(env);
+	count_incoming(env);
+	return 0;
+}

@@ -1,0 +1,169 @@
+/* test_cli.c - `stackbpf run` on ELF objects: --prog (and the error naming
+ * the choices), packet contexts for xdp/socket programs, raw memory for the
+ * others, --dump-maps output, trace lines, exit codes and messages for bad
+ * objects; .s/.bin inputs keep their behaviour (tests/vm/test_cli_run.c). */
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "stackbpf/stackbpf.h"
+#include "testlib.h"
+
+static char dir[64];
+
+static void read_file(const char *name, char *buf, size_t size)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
+struct out {
+	int status;
+	char out[4096], err[4096];
+};
+
+/* `stackbpf run ARGS` in dir; $F stands for the fixture directory */
+static struct out cli(const char *args)
+{
+	struct out o;
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "cd '%s' && F='%s' && '%s' run %s >stdout.txt 2>stderr.txt", dir, OBJ_FIXTURES,
+		 STACKBPF_CLI, args);
+	int st = system(cmd);
+	o.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	read_file("stdout.txt", o.out, sizeof(o.out));
+	read_file("stderr.txt", o.err, sizeof(o.err));
+	return o;
+}
+
+#define ARGS5 "--mem-hex '01000000 00000000 02000000 00000000 03000000 00000000 04000000 00000000 05000000 00000000'"
+
+int main(void)
+{
+	if (!OBJ_FIXTURES[0]) {
+		printf("clang cannot target bpf: skipped\n");
+		return 77;
+	}
+	snprintf(dir, sizeof(dir), "/tmp/stackbpf-obj-cli-XXXXXX");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	struct out o = cli("$F/subprog5.bpf.o " ARGS5);
+	T_EQ_U64(o.status, 2, "several programs, no --prog");
+	/* the message names the path as given (the shell expanded $F) */
+	char want[1024];
+	snprintf(want, sizeof(want),
+		 "stackbpf: %s/subprog5.bpf.o: 2 programs, choose one with --prog (programs: sum5, only_mix)\n",
+		 OBJ_FIXTURES);
+	T_EQ_STR(o.err, want, "choices named");
+	o = cli("$F/subprog5.bpf.o --prog sum5 " ARGS5);
+	T_EQ_U64(o.status, 0, "sum5");
+	T_EQ_STR(o.out, "0x5a1\n", "1441");
+	o = cli("$F/subprog5.bpf.o --prog nope " ARGS5);
+	T_EQ_U64(o.status, 2, "unknown program");
+	snprintf(want, sizeof(want), "stackbpf: %s/subprog5.bpf.o: no program 'nope' (programs: sum5, only_mix)\n",
+		 OBJ_FIXTURES);
+	T_EQ_STR(o.err, want, "unknown program message");
+
+	/* xdp: the memory is the packet; --dump-maps before r0 */
+	o = cli("$F/xdp_count.bpf.o --dump-maps --data-hex '"
+		"000102030405060708090a0b0c0d0e0f1011121314151606 0000000000000000'");
+	T_EQ_U64(o.status, 0, "xdp run");
+	T_EQ_STR(o.out,
+		 "map counts: hash, key 4, value 8, max_entries 16\n"
+		 "  key: 06 00 00 00  value: 01 00 00 00 00 00 00 00\n"
+		 "  1 element(s)\n"
+		 "0x2\n", "xdp output");
+	o = cli("$F/xdp_count.bpf.o --repeat 3 --json --dump-maps --mem-hex '00'");
+	T_EQ_U64(o.status, 0, "xdp short packet");
+	T_OK(strstr(o.out, "  0 element(s)\n{\"r0\":\"0x1\",\"runs\":3,") != NULL, "dropped, nothing counted: %s", o.out);
+
+	/* global data dump */
+	o = cli("$F/globals.bpf.o --dump-maps --mem-hex '05000000'");
+	T_EQ_U64(o.status, 0, "globals");
+	T_EQ_STR(o.out,
+		 "map .rodata: array, key 4, value 24, max_entries 1\n"
+		 "  key: 00 00 00 00  value: 03 00 00 00 00 00 00 00 0a 00 00 00 14 00 00 00 1e 00 00 00 28 00 00 00\n"
+		 "  1 element(s)\n"
+		 "map .data: array, key 4, value 8, max_entries 1\n"
+		 "  key: 00 00 00 00  value: 67 00 00 00 00 00 00 00\n"
+		 "  1 element(s)\n"
+		 "map .bss: array, key 4, value 16, max_entries 1\n"
+		 "  key: 00 00 00 00  value: 05 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00\n"
+		 "  1 element(s)\n"
+		 "0x14\n", "globals output");
+
+	/* a kfunc bound to the example host functions; ringbuf summary */
+	o = cli("$F/ksym_call.bpf.o --mem-hex '0100000000000000 0200000000000000 0300000000000000'");
+	T_EQ_STR(o.out, "0xe\n", "ksym");
+	o = cli("$F/ringbuf.bpf.o --dump-maps --mem-hex '0100000000000000 0200000000000000'");
+	T_EQ_STR(o.out, "map events: ringbuf, key 0, value 0, max_entries 4096\n  2 record(s) ready, 32 byte(s)\n0x0\n",
+		 "ringbuf");
+
+	/* trace_printk lines go to stderr; .rodata.str1.1 is a map too */
+	o = cli("$F/printk.bpf.o --mem-hex '0500000000000000 ff00000000000000'");
+	T_EQ_U64(o.status, 0, "printk");
+	T_EQ_STR(o.out, "0x62\n", "\"stackbpf\"[5]");
+	T_EQ_STR(o.err, "trace: x=5 y=ff\n", "trace line");
+
+	/* a bad object: exit 2, the loader's message */
+	o = cli("$F/bad_maps.bpf.o");
+	T_EQ_U64(o.status, 2, "bad maps");
+	snprintf(want, sizeof(want),
+		 "%s/bad_maps.bpf.o: section .maps: map stacks: map type 7 is not supported (array, percpu_array, "
+		 "hash, lru_hash, prog_array, ringbuf)\n", OBJ_FIXTURES);
+	T_EQ_STR(o.err, want, "bad maps message");
+	o = cli("$F/globals.bpf.o --mem-hex '05'");
+	T_EQ_U64(o.status, 1, "a fault is exit 1");
+	T_OK(strstr(o.err, "insn 0: invalid read of 4 bytes at ") != NULL, "checked engine names the insn: %s", o.err);
+
+	/* examples/: exact results on crafted frames */
+#define ETH "000000000002 000000000001 0800 "
+#define IP_TCP "45 00 0028 0000 4000 40 06 0000 0a000001 0a000002 "
+#define IP_UDP53 "45 00 0028 0000 4000 40 11 0000 0a000001 0a000002 c000 0035 0014 0000 "
+	char args[1024];
+	snprintf(args, sizeof(args), "%s/xdp_count.o --dump-maps --data-hex '" ETH IP_TCP "0000'", OBJ_EXAMPLES);
+	o = cli(args);
+	T_EQ_STR(o.out,
+		 "map proto_stats: hash, key 4, value 16, max_entries 256\n"
+		 "  key: 06 00 00 00  value: 01 00 00 00 00 00 00 00 24 00 00 00 00 00 00 00\n"
+		 "  1 element(s)\n"
+		 "0x2\n", "example xdp_count: one TCP packet of 36 bytes");
+	snprintf(args, sizeof(args), "%s/socket_filter.o --data-hex '" ETH IP_UDP53 "00000000 00000000 00000000'",
+		 OBJ_EXAMPLES);
+	o = cli(args);
+	T_EQ_STR(o.out, "0x36\n", "example socket_filter keeps a 54-byte DNS query");
+	snprintf(args, sizeof(args), "%s/socket_filter.o --data-hex '" ETH IP_TCP "00000000'", OBJ_EXAMPLES);
+	o = cli(args);
+	T_EQ_STR(o.out, "0x0\n", "example socket_filter drops TCP");
+	snprintf(args, sizeof(args), "%s/trace_ringbuf.o --dump-maps --mem-hex '2a00000000000000 0700000000000000'",
+		 OBJ_EXAMPLES);
+	o = cli(args);
+	T_EQ_STR(o.out,
+		 "map .bss: array, key 4, value 8, max_entries 1\n"
+		 "  key: 00 00 00 00  value: 00 00 00 00 00 00 00 00\n"
+		 "  1 element(s)\n"
+		 "map events: ringbuf, key 0, value 0, max_entries 65536\n"
+		 "  1 record(s) ready, 32 byte(s)\n"
+		 "0x0\n", "example trace_ringbuf");
+
+	/* .s keeps its behaviour; ELF-only options are refused there */
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "printf 'r0 = 7\\nexit\\n' > '%s/p.s'", dir);
+	T_OK(system(cmd) == 0, "write p.s");
+	o = cli("p.s");
+	T_EQ_STR(o.out, "0x7\n", ".s still runs");
+	o = cli("p.s --prog x");
+	T_EQ_U64(o.status, 2, "--prog on .s");
+	T_EQ_STR(o.err, "stackbpf: p.s: --prog and --dump-maps need an ELF object\n", "--prog on .s message");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		return 2;
+	return t_done();
+}

@@ -1,0 +1,118 @@
+/* vt.h - what the verifier tests share: the host registry they verify and run
+ * against, and "verify this text, give me the verdict and the error line".
+ *
+ * The host holds the example functions (sum_args0..12, mem_sum) plus a few
+ * test-only prototypes that exercise every argument and return kind:
+ *   fill(ptr, size)               PTR_TO_MEM_RW + MEM_SIZE: writes 0xab bytes, returns size
+ *   ctxlen(ctx)                   CTX: returns 7
+ *   kconst(k)                     CONST: returns k
+ *   bump()                        VOID
+ *   maybe_buf(x)                  MEM_OR_NULL (16 bytes): a static buffer if x != 0, else NULL
+ *   mem12(a1..a4, p1, s1, a7, a8, a9, a10, p2, s2)
+ *                                 two mem+size pairs: one across r5 and a slot,
+ *                                 one in slots 6/7 (args 11, 12); returns
+ *                                 a1+..+a4 + a7+..+a10 + sum of both buffers' bytes */
+#ifndef VT_H
+#define VT_H
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stackbpf/stackbpf.h"
+#include "testlib.h"
+
+typedef uint64_t u64;
+
+static u64 t_fill(u64 p, u64 n)
+{
+	memset((void *)(uintptr_t)p, 0xab, (size_t)n);
+	return n;
+}
+static u64 t_ctxlen(u64 c) { (void)c; return 7; }
+static u64 t_kconst(u64 k) { return k; }
+static u64 t_bump(void) { return 0; }
+static uint8_t t_buf[16];
+static u64 t_maybe_buf(u64 x) { return x ? (u64)(uintptr_t)t_buf : 0; }
+static u64 t_bytes(u64 p, u64 n)
+{
+	u64 s = 0;
+	for (u64 i = 0; i < n; i++)
+		s += ((const uint8_t *)(uintptr_t)p)[i];
+	return s;
+}
+static u64 t_mem12(u64 a1, u64 a2, u64 a3, u64 a4, u64 p1, u64 s1, u64 a7, u64 a8, u64 a9, u64 a10, u64 p2,
+		   u64 s2)
+{
+	return a1 + a2 + a3 + a4 + a7 + a8 + a9 + a10 + t_bytes(p1, s1) + t_bytes(p2, s2);
+}
+
+static inline struct stackbpf_host *vt_host(void)
+{
+	static struct stackbpf_host *h;
+	if (h)
+		return h;
+	h = stackbpf_host__new();
+	if (!h || stackbpf_host__add_examples(h))
+		exit(2);
+	enum { S = STACKBPF_ARG_SCALAR, M = STACKBPF_ARG_PTR_TO_MEM, W = STACKBPF_ARG_PTR_TO_MEM_RW,
+	       Z = STACKBPF_ARG_MEM_SIZE };
+#define FN(N, F, NA, RT, RS, ...) { .sz = sizeof(struct stackbpf_fn_desc), .name = N, .fn = (void *)F, \
+		.nargs = NA, .arg_types = { __VA_ARGS__ }, .ret_type = RT, .ret_size = RS }
+	struct stackbpf_fn_desc d[] = {
+		FN("fill", t_fill, 2, STACKBPF_RET_SCALAR, 0, W, Z),
+		FN("ctxlen", t_ctxlen, 1, STACKBPF_RET_SCALAR, 0, STACKBPF_ARG_CTX),
+		FN("kconst", t_kconst, 1, STACKBPF_RET_SCALAR, 0, STACKBPF_ARG_CONST),
+		FN("bump", t_bump, 0, STACKBPF_RET_VOID, 0, 0),
+		FN("maybe_buf", t_maybe_buf, 1, STACKBPF_RET_MEM_OR_NULL, 16, S),
+		FN("mem12", t_mem12, 12, STACKBPF_RET_SCALAR, 0, S, S, S, S, M, Z, S, S, S, S, M, Z),
+	};
+#undef FN
+	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+		if (stackbpf_host__register(h, &d[i]) < 0)
+			exit(2);
+	return h;
+}
+
+struct vt_log {
+	char text[1 << 16];
+	size_t len;
+	char err[512];       /* the last line before "processed" */
+	char prev[512];
+};
+
+static inline void vt_log_cb(void *ctx, int level, const char *msg)
+{
+	(void)level;
+	struct vt_log *l = ctx;
+	size_t n = strlen(msg);
+	if (l->len + n + 2 < sizeof(l->text)) {
+		memcpy(l->text + l->len, msg, n);
+		l->len += n;
+		l->text[l->len++] = '\n';
+		l->text[l->len] = '\0';
+	}
+	if (strncmp(msg, "processed ", 10) == 0) {
+		snprintf(l->err, sizeof(l->err), "%s", l->prev);
+	} else if (strncmp(msg, "cur state:", 10) != 0 && strncmp(msg, "stack depth ", 12) != 0 &&
+		   strncmp(msg, "verification time ", 18) != 0) {
+		snprintf(l->prev, sizeof(l->prev), "%s", msg);
+	}
+}
+
+/* verify insns; the log and error line go to *log */
+static inline int vt_verify(const struct stackbpf_insn *insns, size_t cnt, uint32_t mem_size, bool strict, int level,
+		     struct vt_log *log, struct stackbpf_verify_stats *st)
+{
+	struct stackbpf_prog *p = stackbpf_prog__from_insns(insns, cnt);
+	if (!p)
+		exit(2);
+	memset(log, 0, sizeof(*log));
+	STACKBPF_OPTS(stackbpf_verify_opts, o, .host = vt_host(), .log_level = level, .strict = strict,
+		      .mem_size = mem_size, .log = vt_log_cb, .log_ctx = log);
+	int err = stackbpf_prog__verify(p, &o, st);
+	stackbpf_prog__free(p);
+	return err;
+}
+
+#endif
