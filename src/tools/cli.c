@@ -98,6 +98,25 @@ int cli_parse_hex(const char *text, uint8_t **out, size_t *len, char *err, size_
 	return 0;
 }
 
+int cli_is_opt(const char *a, const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
+}
+
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+	if (a[n] == '=')
+		return a + n + 1;
+	if (*i + 1 >= argc) {
+		cli_error("%s needs a value (try 'stackbpf %s --help')", name, argv[0]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
 int cli_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char *end;

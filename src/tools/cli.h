@@ -32,6 +32,11 @@ int cli_read_file(const char *path, char **buf, size_t *len);
 /* Parse hex byte pairs, whitespace optional ("aa bb", "aabb", "aa  bb  ").
  * Returns 0, or -EINVAL with a message naming the offending position. */
 int cli_parse_hex(const char *text, uint8_t **out, size_t *len, char *err, size_t errsz);
+/* Is argv word `a` the option `name`, as "--name" or "--name=VALUE"? */
+int cli_is_opt(const char *a, const char *name);
+/* The value of option `name` at argv[*i]: after '=' in the same word, else the
+ * next word (*i advances). NULL, with a message, when it is missing. */
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 /* Parse an option value that must be a number in [min, max]. */
 int cli_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Parse --syntax NAME. */

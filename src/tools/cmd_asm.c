@@ -56,9 +56,9 @@ int cmd_asm(int argc, char **argv)
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			asm_usage(stdout);
 			return CLI_OK;
-		} else if (strcmp(a, "--syntax") == 0 || strncmp(a, "--syntax=", 9) == 0) {
-			const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
-			if (cli_parse_syntax(v, &syntax))
+		} else if (cli_is_opt(a, "--syntax")) {
+			const char *v = cli_opt_value(argc, argv, &i, "--syntax");
+			if (!v || cli_parse_syntax(v, &syntax))
 				return CLI_BADINPUT;
 		} else if (strcmp(a, "-o") == 0) {
 			if (i + 1 >= argc) {

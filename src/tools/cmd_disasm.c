@@ -43,9 +43,9 @@ int cmd_disasm(int argc, char **argv)
 			return CLI_OK;
 		} else if (strcmp(a, "--llvm") == 0) {
 			syntax = STACKBPF_SYNTAX_LLVM;
-		} else if (strcmp(a, "--syntax") == 0 || strncmp(a, "--syntax=", 9) == 0) {
-			const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
-			if (cli_parse_syntax(v, &syntax))
+		} else if (cli_is_opt(a, "--syntax")) {
+			const char *v = cli_opt_value(argc, argv, &i, "--syntax");
+			if (!v || cli_parse_syntax(v, &syntax))
 				return CLI_BADINPUT;
 			if (syntax == STACKBPF_SYNTAX_AUTO)
 				syntax = STACKBPF_SYNTAX_KERNEL;

@@ -71,26 +71,6 @@ struct run_args {
 	int repeat_given, strict, json, jit, dump_maps;
 };
 
-/* "--opt VALUE" or "--opt=VALUE"; returns the value or NULL (error printed) */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(name);
-	if (a[n] == '=')
-		return a + n + 1;
-	if (*i + 1 >= argc) {
-		cli_error("%s needs a value (try 'stackbpf run --help')", name);
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-static int is_opt(const char *a, const char *name)
-{
-	size_t n = strlen(name);
-	return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
-}
-
 static int parse_args(int argc, char **argv, struct run_args *ra)
 {
 	for (int i = 1; i < argc; i++) {
@@ -101,25 +81,25 @@ static int parse_args(int argc, char **argv, struct run_args *ra)
 			ra->json = 1;
 		} else if (strcmp(a, "--dump-maps") == 0) {
 			ra->dump_maps = 1;
-		} else if (is_opt(a, "--prog")) {
-			if (!(ra->prog = opt_value(argc, argv, &i, "--prog")))
+		} else if (cli_is_opt(a, "--prog")) {
+			if (!(ra->prog = cli_opt_value(argc, argv, &i, "--prog")))
 				return -EINVAL;
-		} else if (is_opt(a, "--data")) {
-			if (!(ra->mem_file = opt_value(argc, argv, &i, "--data")))
+		} else if (cli_is_opt(a, "--data")) {
+			if (!(ra->mem_file = cli_opt_value(argc, argv, &i, "--data")))
 				return -EINVAL;
-		} else if (is_opt(a, "--data-hex")) {
-			if (!(ra->mem_hex = opt_value(argc, argv, &i, "--data-hex")))
+		} else if (cli_is_opt(a, "--data-hex")) {
+			if (!(ra->mem_hex = cli_opt_value(argc, argv, &i, "--data-hex")))
 				return -EINVAL;
 		} else if (strcmp(a, "--checked") == 0) {
 			/* always on until the verifier exists */
-		} else if (is_opt(a, "--mem")) {
-			if (!(ra->mem_file = opt_value(argc, argv, &i, "--mem")))
+		} else if (cli_is_opt(a, "--mem")) {
+			if (!(ra->mem_file = cli_opt_value(argc, argv, &i, "--mem")))
 				return -EINVAL;
-		} else if (is_opt(a, "--mem-hex")) {
-			if (!(ra->mem_hex = opt_value(argc, argv, &i, "--mem-hex")))
+		} else if (cli_is_opt(a, "--mem-hex")) {
+			if (!(ra->mem_hex = cli_opt_value(argc, argv, &i, "--mem-hex")))
 				return -EINVAL;
-		} else if (is_opt(a, "--engine")) {
-			if (!(v = opt_value(argc, argv, &i, "--engine")))
+		} else if (cli_is_opt(a, "--engine")) {
+			if (!(v = cli_opt_value(argc, argv, &i, "--engine")))
 				return -EINVAL;
 			if (strcmp(v, "jit") == 0) {
 				ra->jit = 1;
@@ -127,8 +107,8 @@ static int parse_args(int argc, char **argv, struct run_args *ra)
 				cli_error("--engine: '%s' is not one of interp, jit", v);
 				return -EINVAL;
 			}
-		} else if (is_opt(a, "--repeat")) {
-			if (!(v = opt_value(argc, argv, &i, "--repeat")) ||
+		} else if (cli_is_opt(a, "--repeat")) {
+			if (!(v = cli_opt_value(argc, argv, &i, "--repeat")) ||
 			    cli_parse_u64("--repeat", v, 1, 1000000000000ull, &ra->repeat))
 				return -EINVAL;
 			ra->repeat_given = 1;

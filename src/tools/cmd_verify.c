@@ -136,12 +136,12 @@ int cmd_verify(int argc, char **argv)
 			strict = 1;
 		} else if (strcmp(a, "--json") == 0) {
 			json = 1;
-		} else if (strcmp(a, "--log-level") == 0 || strncmp(a, "--log-level=", 12) == 0) {
-			const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
+		} else if (cli_is_opt(a, "--log-level")) {
+			const char *v = cli_opt_value(argc, argv, &i, "--log-level");
 			if (!v || cli_parse_u64("--log-level", v, 0, 7, &level))
 				return CLI_BADINPUT;
-		} else if (strcmp(a, "--mem-size") == 0 || strncmp(a, "--mem-size=", 11) == 0) {
-			const char *v = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
+		} else if (cli_is_opt(a, "--mem-size")) {
+			const char *v = cli_opt_value(argc, argv, &i, "--mem-size");
 			if (!v || cli_parse_u64("--mem-size", v, 0, UINT32_MAX, &mem_size))
 				return CLI_BADINPUT;
 			mem_given = 1;
