@@ -2,43 +2,16 @@
  * the choices), packet contexts for xdp/socket programs, raw memory for the
  * others, --dump-maps output, trace lines, exit codes and messages for bad
  * objects; .s/.bin inputs keep their behaviour (tests/vm/test_cli_run.c). */
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "stackbpf/stackbpf.h"
 #include "testlib.h"
+#include "testcli.h"
 
-static char dir[64];
-
-static void read_file(const char *name, char *buf, size_t size)
+/* `stackbpf run ARGS` in the scratch directory; $F stands for the fixture directory */
+static struct t_out cli(const char *args)
 {
-	char path[128];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-}
-
-struct out {
-	int status;
-	char out[4096], err[4096];
-};
-
-/* `stackbpf run ARGS` in dir; $F stands for the fixture directory */
-static struct out cli(const char *args)
-{
-	struct out o;
-	char cmd[2048];
-	snprintf(cmd, sizeof(cmd), "cd '%s' && F='%s' && '%s' run %s >stdout.txt 2>stderr.txt", dir, OBJ_FIXTURES,
-		 STACKBPF_CLI, args);
-	int st = system(cmd);
-	o.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	read_file("stdout.txt", o.out, sizeof(o.out));
-	read_file("stderr.txt", o.err, sizeof(o.err));
-	return o;
+	char env[1024];
+	snprintf(env, sizeof(env), "F='%s' &&", OBJ_FIXTURES);
+	return t_cli(env, "run", args);
 }
 
 #define ARGS5 "--mem-hex '01000000 00000000 02000000 00000000 03000000 00000000 04000000 00000000 05000000 00000000'"
@@ -49,12 +22,9 @@ int main(void)
 		printf("clang cannot target bpf: skipped\n");
 		return 77;
 	}
-	snprintf(dir, sizeof(dir), "/tmp/stackbpf-obj-cli-XXXXXX");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (t_scratch("obj-cli"))
 		return 2;
-	}
-	struct out o = cli("$F/subprog5.bpf.o " ARGS5);
+	struct t_out o = cli("$F/subprog5.bpf.o " ARGS5);
 	T_EQ_U64(o.status, 2, "several programs, no --prog");
 	/* the message names the path as given (the shell expanded $F) */
 	char want[1024];
@@ -155,14 +125,14 @@ int main(void)
 
 	/* .s keeps its behaviour; ELF-only options are refused there */
 	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "printf 'r0 = 7\\nexit\\n' > '%s/p.s'", dir);
+	snprintf(cmd, sizeof(cmd), "printf 'r0 = 7\\nexit\\n' > '%s/p.s'", t_dir);
 	T_OK(system(cmd) == 0, "write p.s");
 	o = cli("p.s");
 	T_EQ_STR(o.out, "0x7\n", ".s still runs");
 	o = cli("p.s --prog x");
 	T_EQ_U64(o.status, 2, "--prog on .s");
 	T_EQ_STR(o.err, "stackbpf: p.s: --prog and --dump-maps need an ELF object\n", "--prog on .s message");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t_dir);
 	if (system(cmd) != 0)
 		return 2;
 	return t_done();

@@ -1,17 +1,12 @@
 /* test_cli_run.c - the `stackbpf run` contract: output lines, --json,
  * --repeat, --mem/--mem-hex, --strict, --engine, exit codes, messages. */
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "vmtest.h"
-
-static char dir[64];
+#include "testcli.h"
 
 static void write_file(const char *name, const void *data, size_t len)
 {
 	char path[128];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", t_dir, name);
 	FILE *f = fopen(path, "wb");
 	if (!f || fwrite(data, 1, len, f) != len) {
 		perror(path);
@@ -22,42 +17,16 @@ static void write_file(const char *name, const void *data, size_t len)
 #define WRITE_PROG(name, ...) write_file(name, PROG_BYTES(__VA_ARGS__))
 #define PROG_BYTES(...) ((const struct stackbpf_insn[]){ __VA_ARGS__ }), sizeof((const struct stackbpf_insn[]){ __VA_ARGS__ })
 
-static void read_file(const char *name, char *buf, size_t size)
+/* `stackbpf run ARGS` in the scratch directory */
+static struct t_out cli(const char *args)
 {
-	char path[128];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-}
-
-struct out {
-	int status;
-	char out[4096], err[4096];
-};
-
-/* run `stackbpf run ARGS` in dir; args may refer to files by name */
-static struct out cli(const char *args)
-{
-	struct out o;
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' run %s >stdout.txt 2>stderr.txt", dir, STACKBPF_CLI, args);
-	int st = system(cmd);
-	o.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	read_file("stdout.txt", o.out, sizeof(o.out));
-	read_file("stderr.txt", o.err, sizeof(o.err));
-	return o;
+	return t_cli("", "run", args);
 }
 
 int main(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/stackbpf-vm-run-XXXXXX");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (t_scratch("vm-run"))
 		return 2;
-	}
 	WRITE_PROG("ret42.bin", MOV64_K(0, 42), EXIT());
 	/* r0 = r2 + mem[1] */
 	WRITE_PROG("len.bin", INSN(0x71, 0, 1, 1, 0), ALU64_X(0x00, 0, 2), EXIT());
@@ -76,7 +45,7 @@ int main(void)
 	write_file("sum7.s", sum7_s, sizeof(sum7_s) - 1);
 	write_file("odd.bin", "\x95\x00\x00", 3);
 
-	struct out o = cli("ret42.bin");
+	struct t_out o = cli("ret42.bin");
 	T_OK(o.status == 0, "ret42 status %d: %s", o.status, o.err);
 	T_EQ_STR(o.out, "0x2a\n", "ret42 stdout");
 	T_EQ_STR(o.err, "", "ret42 stderr");
@@ -149,8 +118,8 @@ int main(void)
 	     strstr(o.out, "--json") && strstr(o.out, "--repeat N") && strstr(o.out, "examples:"), "help");
 
 	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t_dir);
 	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+		fprintf(stderr, "cannot remove %s\n", t_dir);
 	return t_done();
 }
