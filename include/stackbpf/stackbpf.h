@@ -153,6 +153,21 @@ struct stackbpf_asm_opts {
 int stackbpf_asm__text(const char *text, size_t len, const struct stackbpf_asm_opts *opts,
 		       struct stackbpf_insn **insns, size_t *cnt);
 
+/* Assemble `len` bytes of text into a relocatable BPF ELF object at out_path
+ * (ET_REL, EM_BPF, little-endian), as clang would build it from C:
+ *   .section NAME        following code goes to program section NAME (xdp,
+ *                        socket, tc, kprobe/...); .text for static subprograms
+ *   .func NAME(a, b, c)  NAME is a function with these parameters (all u64):
+ *                        a BTF FUNC + FUNC_PROTO; `.func NAME()` for none
+ *   .license "GPL"       the license section
+ * Each function label (declared by .func, a call target, or the first label
+ * of a section) gets an STT_FUNC symbol: global in program sections, local
+ * in .text. Calls across sections get R_BPF_64_32 relocations; calls to host
+ * functions (opts->host) become __ksym externs: an undefined global symbol,
+ * a BTF FUNC with extern linkage in DATASEC .ksyms, and the relocation.
+ * Returns 0, -EINVAL after logging "file:line:col: message", or -errno. */
+int stackbpf_asm__elf(const char *text, size_t len, const struct stackbpf_asm_opts *opts, const char *out_path);
+
 struct stackbpf_disasm_opts {
 	size_t sz;
 	enum stackbpf_syntax syntax;          /* LLVM or KERNEL (default) or CONFORMANCE */

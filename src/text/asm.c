@@ -43,6 +43,7 @@ struct as {
 	size_t npend, pendcap;
 	size_t seq;
 	int exit_label;
+	const struct sbpf_asm_hooks *hooks;   /* NULL: plain assembly */
 };
 
 #define OPT(opts, field, dflt) \
@@ -66,6 +67,14 @@ static int error_at(struct as *as, const char *pos, const char *fmt, ...)
 	if (log)
 		log(OPT(as->opts, log_ctx, NULL), 0, line);
 	return -EINVAL;
+}
+
+/* a hook's result: report its failure */
+static int hook_result(struct as *as, int r, const struct sbpf_fail *fail)
+{
+	if (r == -EINVAL && fail->msg[0])   /* no position: the start of the text */
+		return error_at(as, fail->pos ? fail->pos : as->src.text, "%s", fail->msg);
+	return r;
 }
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -106,6 +115,10 @@ static int add_label(struct as *as, const char *name, size_t len)
 	if (grow((void **)&as->labels, &as->labcap, as->nlabels + 1, sizeof(*as->labels)))
 		return -ENOMEM;
 	as->labels[as->nlabels++] = (struct label){ name, len, as->cnt, as->seq, numeric, 0 };
+	if (!numeric && as->hooks && as->hooks->label) {
+		struct sbpf_fail fail = { 0 };
+		return hook_result(as, as->hooks->label(as->hooks->ctx, name, len, as->cnt, &fail), &fail);
+	}
 	return 0;
 }
 
@@ -154,6 +167,12 @@ static int directive(struct as *as, const char *s, const char *end)
 				return error_at(as, p, "expected ',' or end of line");
 			p++;
 		}
+	}
+	if (as->hooks && as->hooks->directive) {
+		struct sbpf_fail fail = { 0 };
+		int r = as->hooks->directive(as->hooks->ctx, s, n, p, end, as->cnt, &fail);
+		if (r)
+			return r > 0 ? 0 : hook_result(as, r, &fail);
 	}
 	for (size_t i = 0; i < sizeof(ignored_directives) / sizeof(ignored_directives[0]); i++)
 		if (strlen(ignored_directives[i]) == n && memcmp(ignored_directives[i], s, n) == 0)
@@ -321,7 +340,7 @@ static const struct label *find_label(const struct as *as, const struct pending 
 	return best;
 }
 
-static int resolve(struct as *as, const struct pending *pd)
+static int resolve_one(struct as *as, const struct pending *pd)
 {
 	const struct sbpf_fixup *fx = &pd->fx;
 	struct stackbpf_insn *in = &as->insns[pd->idx];
@@ -365,6 +384,17 @@ static int resolve(struct as *as, const struct pending *pd)
 	return 0;
 }
 
+static int resolve(struct as *as, const struct pending *pd)
+{
+	int err = resolve_one(as, pd);
+	if (err || !as->hooks || !as->hooks->ref)
+		return err;
+	const struct label *l = find_label(as, pd);
+	struct sbpf_fail fail = { 0 };
+	return hook_result(as, as->hooks->ref(as->hooks->ctx, pd->idx, &pd->fx, l ? (int64_t)l->idx : -1, &fail),
+			   &fail);
+}
+
 /* ----------------------------------------------------------- dialects */
 
 static void choose_dialects(struct as *as, enum stackbpf_syntax syntax)
@@ -393,9 +423,15 @@ static void choose_dialects(struct as *as, enum stackbpf_syntax syntax)
 int stackbpf_asm__text(const char *text, size_t len, const struct stackbpf_asm_opts *opts,
 		       struct stackbpf_insn **insns, size_t *cnt)
 {
+	return sbpf_asm_hooked(text, len, opts, NULL, insns, cnt);
+}
+
+int sbpf_asm_hooked(const char *text, size_t len, const struct stackbpf_asm_opts *opts,
+		    const struct sbpf_asm_hooks *hooks, struct stackbpf_insn **insns, size_t *cnt)
+{
 	if ((!text && len) || !insns || !cnt)
 		return -EINVAL;
-	struct as as = { .opts = opts, .host = OPT(opts, host, NULL) };
+	struct as as = { .opts = opts, .host = OPT(opts, host, NULL), .hooks = hooks };
 	int err = sbpf_source_init(&as.src, text ? text : "", len);
 	if (err)
 		return err;
@@ -409,6 +445,10 @@ int stackbpf_asm__text(const char *text, size_t len, const struct stackbpf_asm_o
 		err = error_at(&as, as.src.open_comment, "unterminated '/*' comment");
 	for (size_t i = 0; !err && i < as.npend; i++)
 		err = resolve(&as, &as.pend[i]);
+	if (!err && hooks && hooks->finish) {
+		struct sbpf_fail fail = { 0 };
+		err = hook_result(&as, hooks->finish(hooks->ctx, as.insns, as.cnt, &fail), &fail);
+	}
 
 	free(as.labels);
 	free(as.pend);

@@ -117,4 +117,33 @@ static inline int sbpf_is_space(int c)
 const char *sbpf_scan_number(const char *s, const char *end, int *neg, uint64_t *mag, int *is_hex,
 			     int *overflow);
 
+/* ------------------------------------------- hooks for object writers */
+
+/* Optional callbacks of sbpf_asm_hooked, for `stackbpf asm --elf`
+ * (src/obj/elf_write.c). Without hooks the assembler behaves exactly as
+ * stackbpf_asm__text. Names and positions point into the assembler's copy of
+ * the text and live until `finish` returns. A callback returns 0, or
+ * -EINVAL with fail->pos and fail->msg set (reported as file:line:col), or
+ * another negative errno. */
+struct sbpf_asm_hooks {
+	void *ctx;
+	/* a directive other than .8byte: name [s, s+nlen), arguments up to end,
+	 * insn = instructions so far. Return 1 when handled, 0 to let the
+	 * assembler handle (or ignore) it as usual. */
+	int (*directive)(void *ctx, const char *s, size_t nlen, const char *args, const char *end, size_t insn,
+			 struct sbpf_fail *fail);
+	/* every named (non-numeric) label, in source order */
+	int (*label)(void *ctx, const char *name, size_t len, size_t insn, struct sbpf_fail *fail);
+	/* every resolved symbolic operand: the instruction, its fixup, and the
+	 * label's instruction index, or -1 for helper / host-function calls */
+	int (*ref)(void *ctx, size_t insn, const struct sbpf_fixup *fx, int64_t target, struct sbpf_fail *fail);
+	/* after every operand resolved, before the text is released */
+	int (*finish)(void *ctx, struct stackbpf_insn *insns, size_t cnt, struct sbpf_fail *fail);
+};
+
+/* stackbpf_asm__text with hooks (NULL: none). */
+struct stackbpf_asm_opts;
+int sbpf_asm_hooked(const char *text, size_t len, const struct stackbpf_asm_opts *opts,
+		    const struct sbpf_asm_hooks *hooks, struct stackbpf_insn **insns, size_t *cnt);
+
 #endif

@@ -1,7 +1,8 @@
 /* cfg.c - the program's shape before the walk (Linux's check_subprogs and
  * check_cfg): subprograms (insn 0 and every local call target), the subprog
  * of each instruction, reachability ("unreachable insn %d"), prune points,
- * and each subprogram's incoming stack-argument count.
+ * each subprogram's incoming stack-argument count, and the registers live
+ * before each instruction.
  *
  * Jump ranges, ld_imm64 pairs and the last instruction of each subprogram are
  * already checked by the structural validator (src/isa/validate.c), which runs
@@ -155,6 +156,74 @@ static void count_incoming(struct sbpf_env *env)
 	}
 }
 
+/* registers an instruction reads and writes (Linux's compute_insn_live_regs);
+ * calls read r1..r5 (all of them: host prototypes are not consulted) and
+ * clobber r0..r5 */
+static void insn_use_def(const struct stackbpf_insn *in, enum sbpf_form f, uint16_t *use, uint16_t *def)
+{
+	const uint16_t D = (uint16_t)(1u << in->dst), S = (uint16_t)(1u << in->src), ARGS = 0x3e, R0_5 = 0x3f;
+	uint8_t op = SBPF_OP(in->code);
+	*use = *def = 0;
+	switch (sbpf_opinfo[f].shape) {
+	case S_ALU_K: *use = op == 0xb0 ? 0 : D; *def = D; break;
+	case S_ALU_X: *use = (uint16_t)((op == 0xb0 ? 0 : D) | S); *def = D; break;
+	case S_NEG: case S_END: *use = D; *def = D; break;
+	case S_MOVSX: *use = S; *def = D; break;
+	case S_LD_IMM64: *def = D; break;
+	case S_LD_ABS: *use = 1u << 6; *def = R0_5; break;
+	case S_LD_IND: *use = (uint16_t)((1u << 6) | S); *def = R0_5; break;
+	case S_LDX: case S_LOAD_ACQ: *use = S; *def = D; break;
+	case S_ST: *use = D; break;
+	case S_STX: case S_STORE_REL: case S_ATOMIC: *use = D | S; break;
+	case S_ATOMIC_FETCH: case S_XCHG: *use = D | S; *def = S; break;
+	case S_CMPXCHG: *use = D | S | 1; *def = 1; break;
+	case S_JCC_K: *use = D; break;
+	case S_JCC_X: *use = D | S; break;
+	case S_CALL: case S_CALL_LOCAL: case S_CALL_KFUNC: *use = ARGS; *def = R0_5; break;
+	case S_CALLX: *use = (uint16_t)(ARGS | D); *def = R0_5; break;
+	case S_EXIT: *use = 1; break;
+	case S_ARG_LDX: *def = D; break;
+	case S_ARG_STX: *use = S; break;
+	default: break;
+	}
+}
+
+/* Linux 6.18's compute_live_registers: the registers live before each
+ * instruction (a backward fixpoint over the instruction graph; a local call
+ * falls through, an exit has no successor). The walk uses it where the
+ * kernel does: a branch does not refine linked copies that are dead. */
+static int compute_live_regs(struct sbpf_env *env)
+{
+	env->live_in = calloc(env->cnt, sizeof(*env->live_in));
+	if (!env->live_in)
+		return -ENOMEM;
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t k = env->cnt; k-- > 0;) {
+			if (env->forms[k] < 0)
+				continue;
+			enum sbpf_form f = (enum sbpf_form)env->forms[k];
+			const struct stackbpf_insn *in = &env->insns[k];
+			uint8_t shape = sbpf_opinfo[f].shape;
+			uint16_t use, def, out = 0;
+			insn_use_def(in, f, &use, &def);
+			size_t next = k + (sbpf_form_is_wide(f) ? 2 : 1);
+			bool falls = shape != S_EXIT && shape != S_JA && shape != S_JA32;
+			if (falls && next < env->cnt)
+				out |= env->live_in[next];
+			int64_t t = shape == S_CALL_LOCAL ? -1 : jump_target(in, f, (uint32_t)k);
+			if (t >= 0 && (size_t)t < env->cnt)
+				out |= env->live_in[t];
+			uint16_t live = (uint16_t)((out & ~def) | use);
+			if (live != env->live_in[k]) {
+				env->live_in[k] = live;
+				changed = true;
+			}
+		}
+	}
+	return 0;
+}
+
 int check_cfg(struct sbpf_env *env)
 {
 	int err = find_subprogs(env);
@@ -167,5 +236,5 @@ int check_cfg(struct sbpf_env *env)
 		return err;
 	mark_prune_points(env);
 	count_incoming(env);
-	return 0;
+	return compute_live_regs(env);
 }

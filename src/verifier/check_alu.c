@@ -7,6 +7,7 @@
 #include "verifier/verifier.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 enum { BPF_ADD = 0x00, BPF_SUB = 0x10, BPF_MUL = 0x20, BPF_DIV = 0x30, BPF_OR = 0x40, BPF_AND = 0x50,
@@ -25,6 +26,27 @@ int check_reg_read(struct sbpf_env *env, int regno)
 	if (cur_frame(env)->regs[regno].type == NOT_INIT)
 		return verr(env, -EACCES, "R%d !read_ok", regno);
 	return 0;
+}
+
+int reg_width(const struct sbpf_reg *r)
+{
+	return r->s.umax ? 64 - __builtin_clzll(r->s.umax) : 0;
+}
+
+void reg_clear_scalar_id(struct sbpf_reg *r)
+{
+	r->id = 0;
+	r->off = 0;
+}
+
+void assign_scalar_id_before_mov(struct sbpf_env *env, struct sbpf_reg *r)
+{
+	if (r->type != SCALAR_VALUE)
+		return;
+	if (r->id & SBPF_ADD_CONST)
+		reg_clear_scalar_id(r);
+	if (!r->id && !scalar_is_const(&r->s))
+		r->id = ++env->id_gen;
 }
 
 /* Linux's check_reg_sane_offset */
@@ -131,19 +153,25 @@ static int check_mov(struct sbpf_env *env, const struct stackbpf_insn *in, enum 
 	if (is64) {
 		/* r2 = r1 links two unknown scalars: what a branch learns about
 		 * one holds for the other (Linux's scalar ids) */
-		if (src.type == SCALAR_VALUE && !src.id && !scalar_is_const(&src.s))
-			src.id = fr->regs[in->src].id = ++env->id_gen;
-		*d = src;
+		assign_scalar_id_before_mov(env, &fr->regs[in->src]);
+		*d = fr->regs[in->src];
 		return 0;
 	}
 	/* w = w: the low half of a pointer is a meaningless scalar */
 	if (src.type != SCALAR_VALUE) {
 		reg_mark_unknown(d);
-	} else {
-		*d = src;
-		d->id = 0;
+		scalar_zext32(&d->s);
+		scalar_sync(&d->s);
+		return 0;
 	}
-	scalar_zext32(&d->s);
+	/* a value that fits in 32 bits stays linked to its source */
+	bool fits = reg_width(&src) <= 32;
+	if (fits)
+		assign_scalar_id_before_mov(env, &fr->regs[in->src]);
+	*d = fr->regs[in->src];
+	if (!fits)
+		reg_clear_scalar_id(d);
+	scalar_alu(&d->s, &src.s, BPF_MOV, false, false);   /* zero-extend, re-sync */
 	return 0;
 }
 
@@ -156,15 +184,11 @@ static int check_unary(struct sbpf_env *env, const struct stackbpf_insn *in, enu
 			scalar_zext32(&d->s);
 		return 0;
 	}
-	d->id = 0;
+	reg_clear_scalar_id(d);
 	if (sbpf_opinfo[f].shape == S_NEG) {
-		struct sbpf_scalar zero;
-		scalar_mark_known(&zero, 0);
-		if (scalar_alu(&zero, &d->s, BPF_SUB, is64, false))
-			scalar_mark_unknown(&zero);
-		d->s = zero;
-		if (!is64)
-			scalar_zext32(&d->s);
+		struct sbpf_scalar v = d->s;
+		if (scalar_alu(&d->s, &v, BPF_NEG, is64, false))
+			scalar_mark_unknown(&d->s);
 		return 0;
 	}
 	/* le (0xd4) never swaps on a little-endian machine; be and bswap do */
@@ -219,11 +243,42 @@ int check_alu(struct sbpf_env *env, const struct stackbpf_insn *in, enum sbpf_fo
 
 	struct sbpf_reg *d = &fr->regs[in->dst];
 	bool sdiv = (op == BPF_DIV || op == BPF_MOD) && in->off == 1;
-	d->id = 0;
-	if (scalar_alu(&d->s, &src.s, op, is64, sdiv)) {
+	struct sbpf_scalar zero;
+	if ((op == BPF_AND || op == BPF_OR) && scalar_is_const(&src.s)) {
+		bool wide = d->s.smin == -1 && d->s.smax == 0;
+		if (scalar_fork_sign_mask(&d->s, &zero, &src.s, op)) {
+			/* 6.18's maybe_fork_scalars: a [-1, 0] register goes on
+			 * as -1; the 0 case re-executes this instruction */
+			struct sbpf_reg keep = *d;
+			if (wide)
+				reg_clear_scalar_id(&keep);
+			d->s = zero;
+			err = push_stack(env, env->insn_idx, env->insn_idx, &env->cur);
+			*d = keep;
+			if (err)
+				return err;
+		}
+	}
+	uint32_t id = d->id;
+	bool fits32 = reg_width(d) <= 32;
+	/* not tracked (div, mod, variable shifts): unknown in all 64 bits, even
+	 * for a 32-bit op, as 6.18 leaves it (`w7 s/= w7 ; R7=scalar()`) */
+	if (scalar_alu(&d->s, &src.s, op, is64, sdiv))
 		scalar_mark_unknown(&d->s);
-		if (!is64)
-			scalar_zext32(&d->s);
+	/* r8 = r7; r8 += K (or -= K, 64- or 32-bit when r8 fits in 32 bits)
+	 * keeps the link with a delta: once, and only for a delta in s32 */
+	struct tnum sv = is64 ? src.s.var_off : tnum_subreg(src.s.var_off);
+	if ((op == BPF_ADD || op == BPF_SUB) && id && tnum_is_const(sv) && !(id & SBPF_ADD_CONST) &&
+	    (is64 || fits32)) {
+		int64_t val = is64 ? (int64_t)sv.value : (int64_t)(int32_t)(uint32_t)sv.value;
+		if (val < INT32_MIN || val > INT32_MAX || (op == BPF_SUB && val == INT32_MIN)) {
+			reg_clear_scalar_id(d);
+		} else {
+			d->id = id | (is64 ? SBPF_ADD_CONST64 : SBPF_ADD_CONST32);
+			d->off = (int32_t)(op == BPF_SUB ? -val : val);
+		}
+	} else {
+		reg_clear_scalar_id(d);
 	}
 	return 0;
 }

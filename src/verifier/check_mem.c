@@ -2,8 +2,11 @@
  * friends) for the pointer types that exist so far:
  *
  *   stack  fixed offsets: aligned (stack accesses are always strictly
- *          aligned), inside [-512, 0), spills keep a register's full state in
- *          8-byte slots, other writes mark bytes STACK_MISC or STACK_ZERO;
+ *          aligned), inside [-512, 0), spills keep a register's full state
+ *          (pointers: 8 bytes; scalars: any size stored at a slot's start,
+ *          linked to the register when the value fits, as 6.18), narrow
+ *          reads of a spilled scalar give it narrowed, other writes mark
+ *          bytes STACK_MISC or STACK_ZERO;
  *          reads of uninitialised stack are allowed (privileged loader) and
  *          give unknown scalars. Variable offsets must be bounded and inside
  *          the frame; a write scrubs every slot it may touch.
@@ -91,9 +94,19 @@ static void stack_write_fixed(struct sbpf_env *env, struct sbpf_func_state *f, i
 	struct sbpf_stack_slot *s = &f->stack[spi];
 	if (f == cur_frame(env))
 		mark_slot_scratched(env, spi);
-	if (val && size == 8) {
+	/* a spill: any pointer (8 bytes, checked by the caller), and a scalar
+	 * of any size stored at the start of a slot (Linux's
+	 * save_register_state: the bytes it covers become STACK_SPILL, the
+	 * others of the slot STACK_MISC unless zero or uninitialised) */
+	if (val && (val->type != SCALAR_VALUE || slot % 8 == 7)) {
 		s->spilled = *val;
-		memset(s->types, STACK_SPILL, 8);
+		for (int i = 0; i < 8; i++) {
+			uint8_t *t = &s->types[7 - i];   /* the byte at min_off + i */
+			if (i < size)
+				*t = STACK_SPILL;
+			else if (*t != STACK_ZERO && *t != STACK_INVALID)
+				*t = STACK_MISC;
+		}
 		return;
 	}
 	scrub_slot(s);
@@ -101,13 +114,42 @@ static void stack_write_fixed(struct sbpf_env *env, struct sbpf_func_state *f, i
 		s->types[(slot - i) % 8] = val_zero ? STACK_ZERO : STACK_MISC;
 }
 
-static void stack_read_fixed(struct sbpf_func_state *f, int64_t min_off, int size, bool sx,
-			     struct sbpf_reg *dst)
+/* Linux's check_stack_read_fixed_off for a register destination; the
+ * caller narrows what a load of size < 8 yields (scalar_coerce) */
+static void stack_read_fixed(struct sbpf_env *env, struct sbpf_func_state *f, int64_t min_off, int size,
+			     bool sx, struct sbpf_reg *dst)
 {
 	int slot = (int)(-min_off - 1), spi = slot / 8;
-	const struct sbpf_stack_slot *s = &f->stack[spi];
-	if (s->types[7] == STACK_SPILL && size == 8) {
-		*dst = s->spilled;
+	struct sbpf_stack_slot *s = &f->stack[spi];
+	if (s->types[7] == STACK_SPILL) {
+		int spill_size = 1;
+		for (int i = 7; i > 0 && s->types[i - 1] == STACK_SPILL; i--)
+			spill_size++;
+		if (size == 8 && spill_size == 8) {
+			*dst = s->spilled;
+			return;
+		}
+		/* the low bytes of a spilled scalar (little-endian: at the
+		 * slot's start) are the register, narrowed */
+		if (size <= spill_size && slot % 8 == 7) {
+			if (size == 4 && spill_size == 4 && reg_width(&s->spilled) <= 32)
+				assign_scalar_id_before_mov(env, &s->spilled);
+			*dst = s->spilled;
+			if (reg_width(&s->spilled) > size * 8)
+				reg_clear_scalar_id(dst);
+			return;
+		}
+		int spill_cnt = 0, zero_cnt = 0;
+		for (int i = 0; i < size; i++) {
+			uint8_t t = s->types[(slot - i) % 8];
+			spill_cnt += t == STACK_SPILL;
+			zero_cnt += t == STACK_ZERO;
+		}
+		if ((spill_cnt == size && reg_is_const(&s->spilled) && scalar_const(&s->spilled.s) == 0) ||
+		    zero_cnt == size)
+			reg_mark_known(dst, 0);
+		else
+			mark_loaded(dst, size, sx);
 		return;
 	}
 	bool zero = true;
@@ -175,9 +217,14 @@ static int stack_access(struct sbpf_env *env, int regno, const struct sbpf_reg *
 		return 0;
 	}
 	const struct sbpf_stack_slot *s = &f->stack[(-min_off - 1) / 8];
+	if (f == cur_frame(env))
+		mark_slot_scratched(env, (int)((-min_off - 1) / 8));
 	if (s->types[7] == STACK_SPILL && size != 8 && s->spilled.type != SCALAR_VALUE)
 		return verr(env, -EACCES, "invalid size of register fill");
-	stack_read_fixed(f, min_off, size, sx, dst);
+	stack_read_fixed(env, f, min_off, size, sx, dst);
+	/* check_mem_access: b/h/w loads of a scalar zero- or sign-extend it */
+	if (size < 8 && dst->type == SCALAR_VALUE)
+		scalar_coerce(&dst->s, size, sx);
 	return 0;
 }
 
@@ -218,7 +265,18 @@ int check_mem_access(struct sbpf_env *env, int regno, int32_t off, int size, int
 	bool val_zero = false;
 	const struct sbpf_reg *valp = NULL;
 	if (acc == ACC_WRITE && value_regno >= 0) {
-		val = fr->regs[value_regno];
+		struct sbpf_reg *v = &fr->regs[value_regno];
+		/* a scalar spilled at the start of a stack slot stays linked to
+		 * its register when it fits in the store (Linux's
+		 * check_stack_write_fixed_off) */
+		if (v->type == SCALAR_VALUE && BASE_TYPE(reg.type) == PTR_TO_STACK && scalar_is_const(&reg.s) &&
+		    ((int64_t)scalar_const(&reg.s) + reg.off + off) % 8 == 0) {
+			if (reg_width(v) <= 8 * size)
+				assign_scalar_id_before_mov(env, v);
+		}
+		val = *v;
+		if (val.type == SCALAR_VALUE && reg_width(&val) > 8 * size)
+			reg_clear_scalar_id(&val);
 		valp = &val;
 		val_zero = reg_is_const(&val) && scalar_const(&val.s) == 0;
 	} else if (acc == ACC_WRITE && imm_val) {

@@ -183,7 +183,10 @@ void log_reg(struct sbpf_env *env, const struct sbpf_func_state *f, const struct
 {
 	if (r->type == SCALAR_VALUE) {
 		char buf[256];
-		scalar_fmt(buf, sizeof(buf), &r->s, r->id);
+		if (r->id & SBPF_ADD_CONST)
+			scalar_fmt_linked(buf, sizeof(buf), &r->s, r->id & ~SBPF_ADD_CONST, r->off);
+		else
+			scalar_fmt(buf, sizeof(buf), &r->s, r->id);
 		vlog(env, "%s%s", r->precise ? "P" : "", buf);
 		return;
 	}
@@ -207,7 +210,10 @@ static void log_slot(struct sbpf_env *env, const struct sbpf_func_state *f, uint
 	static const char chars[] = { [STACK_INVALID] = '?', [STACK_SPILL] = 'r', [STACK_MISC] = 'm',
 				      [STACK_ZERO] = '0' };
 	if (s->types[7] == STACK_SPILL) {
+		/* a narrow spill: the other bytes' types first ("????0") */
 		vlog(env, " fp%d=", -8 * (int)(spi + 1));
+		for (int j = 0; j < 7 && s->types[j] != STACK_SPILL; j++)
+			vlog(env, "%c", chars[s->types[j] & 3]);
 		log_reg(env, f, &s->spilled);
 		return;
 	}

@@ -65,7 +65,9 @@ static bool regsafe(const struct sbpf_reg *o, const struct sbpf_reg *c, struct i
 		return false;
 	if (o->type == SCALAR_VALUE)
 		/* a link the old state had must exist in the current one too */
-		return scalar_within(&o->s, &c->s) && (!o->id || (c->id && check_ids(m, o->id, c->id)));
+		return scalar_within(&o->s, &c->s) && (o->id & SBPF_ADD_CONST) == (c->id & SBPF_ADD_CONST) &&
+		       (!(o->id & SBPF_ADD_CONST) || o->off == c->off) &&
+		       (!o->id || (c->id && check_ids(m, o->id, c->id)));
 	return o->off == c->off && o->frameno == c->frameno && o->mem_size == c->mem_size &&
 	       o->flags == c->flags && scalar_within(&o->s, &c->s) && check_ids(m, o->id, c->id);
 }

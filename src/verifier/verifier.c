@@ -90,24 +90,47 @@ static void mark_ptr_or_null(struct sbpf_vstate *st, uint32_t id, bool is_null)
 	}
 }
 
-/* a branch refined the scalar with this id: every linked copy learns it */
-static void sync_linked_scalars(struct sbpf_vstate *st, uint32_t id, const struct sbpf_scalar *v)
+/* Linux's sync_linked_regs: a branch refined `known`; every scalar linked
+ * with it (same id, ignoring the delta flag) learns its value, plus the
+ * difference of their deltas */
+static void sync_one(struct sbpf_reg *r, const struct sbpf_reg *known)
 {
-	if (!id)
+	if (r == known || r->type != SCALAR_VALUE ||
+	    (r->id & ~SBPF_ADD_CONST) != (known->id & ~SBPF_ADD_CONST))
+		return;
+	if ((!(r->id & SBPF_ADD_CONST) && !(known->id & SBPF_ADD_CONST)) || r->off == known->off) {
+		*r = *known;
+		return;
+	}
+	int32_t off = r->off, delta = (int32_t)((uint32_t)r->off - (uint32_t)known->off);
+	uint32_t id = r->id;
+	*r = *known;      /* r keeps its own id, flag and delta */
+	r->id = id;
+	r->off = off;
+	scalar_add_linked(&r->s, delta);
+	if (id & SBPF_ADD_CONST32) {
+		/* linked through a 32-bit add: the sum is zero-extended */
+		scalar_zext32(&r->s);
+		scalar_sync(&r->s);
+	}
+}
+
+/* live: the registers of the current frame live at the jump (6.18 leaves
+ * dead copies as they were) */
+static void sync_linked_scalars(struct sbpf_vstate *st, const struct sbpf_reg *known, uint16_t live)
+{
+	if (known->type != SCALAR_VALUE || !known->id)
 		return;
 	for (uint32_t i = 0; i <= st->curframe; i++) {
 		struct sbpf_func_state *f = st->frame[i];
 		for (int r = 0; r < SBPF_NREGS; r++)
-			if (f->regs[r].type == SCALAR_VALUE && f->regs[r].id == id)
-				f->regs[r].s = *v;
+			if (i != st->curframe || (live & (1u << r)))
+				sync_one(&f->regs[r], known);
 		for (int r = 0; r < SBPF_MAX_STACK_ARGS; r++)
-			if (f->stack_arg_regs[r].type == SCALAR_VALUE && f->stack_arg_regs[r].id == id)
-				f->stack_arg_regs[r].s = *v;
-		for (uint32_t k = 0; k < f->nslots; k++) {
-			struct sbpf_reg *x = &f->stack[k].spilled;
-			if (f->stack[k].types[7] == STACK_SPILL && x->type == SCALAR_VALUE && x->id == id)
-				x->s = *v;
-		}
+			sync_one(&f->stack_arg_regs[r], known);
+		for (uint32_t k = 0; k < f->nslots; k++)
+			if (f->stack[k].types[7] == STACK_SPILL)
+				sync_one(&f->stack[k].spilled, known);
 	}
 }
 
@@ -128,8 +151,9 @@ static int check_cond_jmp(struct sbpf_env *env, const struct stackbpf_insn *in, 
 
 	int taken = -1;
 	bool null_check = false;
+	bool same = is_x && in->src == in->dst;
 	if (d.type == SCALAR_VALUE && s.type == SCALAR_VALUE) {
-		taken = scalar_branch_taken(&d.s, &s.s, op, is64);
+		taken = same ? scalar_branch_taken_same(&d.s, op, is64) : scalar_branch_taken(&d.s, &s.s, op, is64);
 	} else if (is64 && reg_is_ptr(&d) && is_zero(&s) && (op == 0x10 || op == 0x50)) {
 		if (d.type & PTR_MAYBE_NULL)
 			null_check = true;
@@ -155,19 +179,28 @@ static int check_cond_jmp(struct sbpf_env *env, const struct stackbpf_insn *in, 
 		mark_ptr_or_null(&env->cur, d.id, op != 0x10);
 	} else if (d.type == SCALAR_VALUE && s.type == SCALAR_VALUE) {
 		struct sbpf_scalar td, ts, fd, fs;
-		scalar_refine(&td, &ts, &fd, &fs, &d.s, &s.s, op, is64);
+		uint16_t live = env->live_in[env->insn_idx];
+		if (same) {
+			/* "if r1 > r1": one register, refined as the kernel does */
+			scalar_refine_same(&td, &fd, &d.s, op, is64);
+			ts = td;
+			fs = fd;
+		} else {
+			scalar_refine(&td, &ts, &fd, &fs, &d.s, &s.s, op, is64);
+		}
 		push = scalar_is_sane(&td) && scalar_is_sane(&ts);
 		stay = scalar_is_sane(&fd) && scalar_is_sane(&fs);
 		of->regs[in->dst].s = td;
 		fr->regs[in->dst].s = fd;
-		sync_linked_scalars(&other, d.id, &td);
-		sync_linked_scalars(&env->cur, d.id, &fd);
-		if (is_x && in->src != in->dst) {
+		if (is_x && !same) {
 			of->regs[in->src].s = ts;
 			fr->regs[in->src].s = fs;
-			sync_linked_scalars(&other, s.id, &ts);
-			sync_linked_scalars(&env->cur, s.id, &fs);
+			/* as the kernel: the source's links first, then the destination's */
+			sync_linked_scalars(&env->cur, &fr->regs[in->src], live);
+			sync_linked_scalars(&other, &of->regs[in->src], live);
 		}
+		sync_linked_scalars(&env->cur, &fr->regs[in->dst], live);
+		sync_linked_scalars(&other, &of->regs[in->dst], live);
 	}
 	err = 0;
 	if (push && stay) {
@@ -259,6 +292,7 @@ static int pop_stack(struct sbpf_env *env)
 	}
 	mark_all_scratched(env);   /* as Linux after an exit: the next line shows the whole state */
 	env->print_from = true;
+	env->print_from_pop = true;
 	return 0;
 }
 
@@ -296,10 +330,15 @@ static int do_check(struct sbpf_env *env)
 			if (log_on(env, 2) && env->print_from) {
 				vlog(env, "\nfrom %u to %u:", env->prev_insn_idx, idx);
 				log_state(env, cur_frame(env), true);
-				env->scratched_regs = 0;
-				env->scratched_slots = 0;
+				/* after a pop Linux leaves the state scratched: its
+				 * next line ("N: R..") prints it all again */
+				if (!env->print_from_pop) {
+					env->scratched_regs = 0;
+					env->scratched_slots = 0;
+				}
 			}
 			env->print_from = false;
+			env->print_from_pop = false;
 			log_insn(env, idx);
 			env->next_insn = -1;
 			if ((err = do_insn(env, &path_done)))
@@ -385,6 +424,7 @@ static void env_free(struct sbpf_env *env)
 	free(env->prune);
 	free(env->subprogs);
 	free(env->insn_subprog);
+	free(env->live_in);
 	free(env->log);
 }
 

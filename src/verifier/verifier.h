@@ -37,6 +37,11 @@ enum sbpf_reg_type {
 /* flag or-ed into the type, as Linux's PTR_MAYBE_NULL */
 enum { PTR_MAYBE_NULL = 1 << 8 };
 #define BASE_TYPE(t) ((t) & 0xff)
+/* flag or-ed into a scalar's id: linked with a constant delta, kept in `off`
+ * (Linux's BPF_ADD_CONST: after r8 = r7; r8 += 5, r8 is "id=1+5") */
+#define SBPF_ADD_CONST64 (1u << 31)
+#define SBPF_ADD_CONST32 (1u << 30)        /* w8 += K: the delta is on the low half */
+#define SBPF_ADD_CONST (SBPF_ADD_CONST64 | SBPF_ADD_CONST32)
 
 /* reg flags */
 enum {
@@ -47,8 +52,8 @@ struct sbpf_reg {
 	uint16_t type;          /* enum sbpf_reg_type | PTR_MAYBE_NULL */
 	uint8_t frameno;        /* PTR_TO_STACK: whose stack */
 	uint8_t flags;          /* REG_F_* */
-	int32_t off;            /* pointers: fixed offset */
-	uint32_t id;            /* maybe-null pointers: null-check group */
+	int32_t off;            /* pointers: fixed offset; linked scalars: delta */
+	uint32_t id;            /* maybe-null pointers: null-check group; scalars: link */
 	uint32_t ref_obj_id;    /* reference tracking (later) */
 	uint32_t mem_size;      /* PTR_TO_MEM */
 	bool precise;           /* precision tracking (later) */
@@ -131,11 +136,13 @@ struct sbpf_env {
 	struct sbpf_subprog *subprogs;
 	uint32_t nsubprogs;
 	uint32_t *insn_subprog;         /* subprog of each insn */
+	uint16_t *live_in;              /* registers live before each insn (bit per reg) */
 
 	struct sbpf_vstate cur;
 	uint32_t insn_idx, prev_insn_idx;
 	int64_t next_insn;              /* set by a jump, call or return; -1: fall through */
 	bool print_from;                /* level 2: print "from X to Y:" before the next insn */
+	bool print_from_pop;            /* ... after a pop: the whole state twice, as Linux */
 	uint32_t id_gen;
 	struct sbpf_pending *stack;     /* worklist of pending branches */
 	size_t nstack, capstack;
@@ -200,6 +207,12 @@ int check_cfg(struct sbpf_env *env);
 
 int check_alu(struct sbpf_env *env, const struct stackbpf_insn *in, enum sbpf_form f);
 int check_reg_read(struct sbpf_env *env, int regno);    /* "R%d !read_ok" */
+/* bits the scalar's unsigned maximum needs (Linux's get_reg_width) */
+int reg_width(const struct sbpf_reg *r);
+/* before rX = rY, a spill or a fill: give an unknown scalar an id so the
+ * copies are linked (and drop a "+delta" link: it does not chain) */
+void assign_scalar_id_before_mov(struct sbpf_env *env, struct sbpf_reg *r);
+void reg_clear_scalar_id(struct sbpf_reg *r);
 
 /* --------------------------------------------------------- check_mem.c */
 

@@ -1,0 +1,368 @@
+/* test_kernel_log.c - differential test of the whole verifier walk against the
+ * running kernel's verifier log (level 2).
+ *
+ * Random programs of scalar ALU ops (32/64, K/X, neg, div/mod, and/or with
+ * constants on [-1, 0] registers), 8-byte spills and 1/2/4/8-byte fills of the
+ * stack, and forward conditional jumps (JMP/JMP32, K/X, a register against
+ * itself) end in `r0 = 0; exit`. Unknown values come from reads of
+ * uninitialised stack (allowed to a privileged loader, here and in the
+ * kernel). r1 and r2 are never used: the kernel's socket filter gets r1 =
+ * ctx() and r2 uninitialised, our raw type r1 = mem(sz=0) and r2 = 0.
+ *
+ * Each program is loaded into the kernel as a socket filter and verified by
+ * stackbpf_prog__verify, both at log level 2. The instruction lines (with
+ * their `; R..` annotations) and the `from X to Y:` lines of both logs must be
+ * identical, in order. Normalised, and nothing else:
+ *  - the `R1=...` and `R2=...` tokens are dropped from both logs (see above);
+ *  - an annotation is compared as its own line: the kernel prints the state
+ *    after an instruction as `N: (xx) insn    ; R..`, or as a line `N: R..`
+ *    of its own when something was logged in between (its mark_precise
+ *    backtracking lines, which we do not have), so both become
+ *    `N: (xx) insn` + `N: R..`;
+ *  - precise marks (`R6=P5`) are dropped: precision tracking is not done yet
+ *    (mark_precise lines are not compared either).
+ * Without precision our pruning is stricter than the kernel's: a log whose
+ * first difference is a `safe` line (one side pruned, the other did not) is
+ * counted apart, as identical up to that pruning decision. So is a log whose
+ * first differing line differs only in scalar ids (`id=N`): 6.18 drops some
+ * links (e.g. a spilled copy whose id it no longer tracks) that we keep; the
+ * values printed agree. Those, and the values that then differ because
+ * the kernel no longer refines such a copy, must stay below 1% of the
+ * programs (0.4% for 1000 programs at the default seed when written; any
+ * broken rule of the walk shows in most programs).
+ *
+ * Skips (77) where bpf() is not permitted or the kernel is not 6.18.y
+ * (STACKBPF_KERNEL_DIFF=1 forces a run). Usage: vt_kernel_log [programs
+ * [seed]] [-v|-vv|-vvv] (-v: the first lines that differ in the first
+ * three mismatching programs; -vv: their whole logs too; -vvv: also name
+ * the programs whose first difference is an id). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vt.h"
+
+#if defined(__linux__) && __has_include(<linux/bpf.h>)
+#include <linux/bpf.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#define HAVE_BPF 1
+#endif
+
+#ifdef HAVE_BPF
+enum { MAXI = 96 };
+
+static uint64_t rng;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545f4914f6cdd1dULL;
+}
+
+static uint64_t below(uint64_t n) { return rnd() % n; }
+
+static int32_t pick_imm(void)
+{
+	static const int32_t edge[] = { 0, 1, 2, 3, 5, 7, 8, 15, 16, 31, 32, 63, 100, 127, 128, 255, 256, 0x7fff,
+					0xffff, 0x10000, 0x7fffffff, -1, -2, -5, -128, -0x8000, INT32_MIN };
+	switch (below(3)) {
+	case 0: return edge[below(sizeof(edge) / sizeof(edge[0]))];
+	case 1: return (int32_t)below(200) - 100;
+	default: return (int32_t)rnd();
+	}
+}
+
+/* r0, r3..r9: the registers a program may use */
+static int pick_reg(void)
+{
+	int r = (int)below(8);
+	return r ? r + 2 : 0;
+}
+
+static struct stackbpf_insn I(uint8_t code, int dst, int src, int16_t off, int32_t imm)
+{
+	struct stackbpf_insn i = { .code = code, .dst = (uint8_t)dst, .src = (uint8_t)src, .off = off, .imm = imm };
+	return i;
+}
+
+/* a straight-line-or-branching program of n instructions, all registers set
+ * up front */
+static int generate(struct stackbpf_insn *p, int want)
+{
+	static const uint8_t alu_ops[] = { 0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xa0,
+					   0xb0, 0xc0 };
+	static const uint8_t jmp_ops[] = { 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0, 0xd0 };
+	static const uint8_t ld_size[] = { 0x18, 0x10, 0x08, 0x00 };   /* u64 u32 u16 u8 */
+	int n = 0;
+	/* unknown values from uninitialised stack, some narrow, and constants */
+	for (int r = 0; r < 10; r++) {
+		if (r == 1 || r == 2)
+			continue;
+		switch (below(4)) {
+		case 0: p[n++] = I(0xb7, r, 0, 0, pick_imm()); break;
+		default: p[n++] = I(0x61 | ld_size[below(4)], r, 10, (int16_t)(-8 * (int)(9 + below(8))), 0); break;
+		}
+	}
+	while (n < want) {
+		int dst = pick_reg(), src = pick_reg(), k = (int)below(20);
+		if (k < 10) {
+			uint8_t op = alu_ops[below(sizeof(alu_ops))];
+			bool is64 = below(2), x = below(2) && op != 0x80;
+			int32_t imm = pick_imm();
+			if (op == 0x60 || op == 0x70 || op == 0xc0)
+				imm = (int32_t)below(is64 ? 64 : 32);
+			if ((op == 0x30 || op == 0x90) && imm == 0)
+				imm = 3;
+			if (op == 0x80)
+				imm = 0;
+			int16_t off = 0;
+			if ((op == 0x30 || op == 0x90) && below(2))
+				off = 1;   /* signed div/mod */
+			p[n++] = I((uint8_t)((is64 ? 0x07 : 0x04) | op | (x ? 0x08 : 0)), dst, x ? src : 0, off,
+				   x ? 0 : imm);
+		} else if (k < 12) {
+			/* a [-1, 0] register masked with a constant (the kernel forks) */
+			p[n++] = I(0x67, dst, 0, 0, 63);
+			p[n++] = I(0xc7, dst, 0, 0, 63);
+			p[n++] = I((uint8_t)((below(2) ? 0x07 : 0x04) | (below(2) ? 0x50 : 0x40)), dst, 0, 0, pick_imm());
+		} else if (k < 14) {
+			p[n++] = I(0x7b, 10, src, 0, (int16_t)(-8 * (int)(1 + below(4))));
+			p[n - 1].off = (int16_t)(-8 * (int)(1 + below(4)));
+			p[n - 1].imm = 0;
+		} else if (k < 16) {
+			/* fill: u8/u16/u32/u64, sometimes sign-extending */
+			int sz = (int)below(4);
+			int16_t off = (int16_t)(-8 * (int)(1 + below(4)));
+			uint8_t code = (uint8_t)(0x61 | ld_size[sz]);
+			if (sz != 0 && below(3) == 0)
+				code = (uint8_t)(0x81 | ld_size[sz]);   /* ldsx */
+			p[n++] = I(code, dst, 10, off, 0);
+		} else {
+			uint8_t op = jmp_ops[below(sizeof(jmp_ops))];
+			bool is64 = below(2), x = below(2);
+			if (x && below(5) == 0)
+				src = dst;
+			int16_t off = (int16_t)below(4);
+			p[n++] = I((uint8_t)((is64 ? 0x05 : 0x06) | op | (x ? 0x08 : 0)), dst, x ? src : 0, off,
+				   x ? 0 : pick_imm());
+		}
+	}
+	/* jumps may land on the final two instructions at most */
+	for (int i = 0; i < n; i++) {
+		uint8_t cls = p[i].code & 7;
+		if ((cls == 0x05 || cls == 0x06) && i + 1 + p[i].off > n)
+			p[i].off = (int16_t)(n - i - 1);
+	}
+	p[n++] = I(0xb7, 0, 0, 0, 0);
+	p[n++] = I(0x95, 0, 0, 0, 0);
+	return n;
+}
+
+static char klog[1 << 22];
+
+static int kload(const struct stackbpf_insn *p, int n)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	a.insns = (uint64_t)(uintptr_t)p;
+	a.insn_cnt = (uint32_t)n;
+	a.license = (uint64_t)(uintptr_t)"GPL";
+	a.log_buf = (uint64_t)(uintptr_t)klog;
+	a.log_size = sizeof(klog);
+	a.log_level = 2;
+	klog[0] = 0;
+	return (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+}
+
+/* the instruction and "from" lines of a log, normalised, into out */
+static void extract(const char *log, char *out, size_t outsz)
+{
+	size_t o = 0;
+	while (*log) {
+		const char *nl = strchr(log, '\n');
+		size_t len = nl ? (size_t)(nl - log) : strlen(log);
+		int a, b, used = 0;
+		char line[4096];
+		snprintf(line, sizeof(line), "%.*s", (int)len, log);
+		log += len + (nl ? 1 : 0);
+		bool insn = sscanf(line, "%d: (%*2x)%n", &a, &used) == 1 && used;
+		bool keep = insn || (sscanf(line, "from %d to %d:%n", &a, &b, &used) == 2 && used) ||
+			    (sscanf(line, "%d: R%n", &a, &used) == 1 && used) ||
+			    (sscanf(line, "%d: fp%n", &a, &used) == 1 && used) ||
+			    (sscanf(line, "%d: safe%n", &a, &used) == 1 && used);
+		if (!keep)
+			continue;
+		/* "N: (xx) insn      ; state" -> "N: (xx) insn" and "N: state" */
+		char *semi = insn ? strstr(line, " ; ") : NULL;
+		char state[4096] = "";
+		if (semi) {
+			snprintf(state, sizeof(state), "%d:%s", a, semi + 2);
+			while (semi > line && semi[-1] == ' ')
+				semi--;
+			*semi = '\0';
+		}
+		for (const char *l = line; l; l = l == line && *state ? state : NULL) {
+			for (size_t i = 0; l[i] && o + 2 < outsz; i++) {
+				/* tokens " R1=..." and " R2=..." */
+				if (i > 0 && l[i - 1] == ' ' && l[i] == 'R' && (l[i + 1] == '1' || l[i + 1] == '2') &&
+				    l[i + 2] == '=') {
+					while (l[i + 1] && l[i + 1] != ' ')
+						i++;
+					if (l[i + 1])
+						i++;
+					continue;
+				}
+				/* precise marks: "R6=P5", "fp-8=Pscalar(...)" */
+				if (l[i] == 'P' && i > 0 && l[i - 1] == '=')
+					continue;
+				out[o++] = l[i];
+			}
+			while (o && out[o - 1] == ' ')
+				o--;
+			out[o++] = '\n';
+		}
+	}
+	out[o] = '\0';
+}
+
+/* does the line starting at l contain w */
+static bool strstr_line(const char *l, const char *w)
+{
+	const char *e = strchr(l, '\n'), *f = strstr(l, w);
+	return f && (!e || f < e);
+}
+
+/* the line at l without its "id=N," / "id=N+K," tokens */
+static void strip_ids(const char *l, char *out, size_t outsz)
+{
+	size_t o = 0;
+	for (size_t i = 0; l[i] && l[i] != '\n' && o + 1 < outsz; i++) {
+		if (!strncmp(l + i, "id=", 3) && i && l[i - 1] == '(') {
+			size_t j = i + 3;
+			while (l[j] && strchr("0123456789+-", l[j]))
+				j++;
+			if (l[j] == ',' || l[j] == ')') {
+				i = l[j] == ',' ? j : j - 1;
+				continue;
+			}
+		}
+		out[o++] = l[i];
+	}
+	out[o] = '\0';
+}
+
+static bool same_but_ids(const char *a, const char *b)
+{
+	static char x[8192], y[8192];
+	strip_ids(a, x, sizeof(x));
+	strip_ids(b, y, sizeof(y));
+	return !strcmp(x, y);
+}
+
+static char kx[1 << 20], ox[1 << 20];
+static struct vt_log olog;
+
+int main(int argc, char **argv)
+{
+	int programs = 1000, verbose = 0, dumped = 0;
+	const char *force = getenv("STACKBPF_KERNEL_DIFF");
+	struct utsname un;
+	for (int i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "-v", 2))
+			verbose = (int)strlen(argv[i]) - 1;
+		else if (i == 1)
+			programs = atoi(argv[i]);
+		else
+			rng = strtoull(argv[i], NULL, 0);
+	}
+	if (!rng)
+		rng = 0x9e3779b97f4a7c15ULL;
+	if (uname(&un) == 0 && strncmp(un.release, "6.18.", 5) && !(force && *force == '1')) {
+		printf("kernel %s is not 6.18.y (STACKBPF_KERNEL_DIFF=1 runs anyway): skipped\n", un.release);
+		return 77;
+	}
+	struct stackbpf_insn p[MAXI + 8];
+	p[0] = I(0xb7, 0, 0, 0, 0);
+	p[1] = I(0x95, 0, 0, 0, 0);
+	int fd = kload(p, 2);
+	if (fd < 0) {
+		printf("bpf(BPF_PROG_LOAD) not permitted here (errno %d): skipped\n", errno);
+		return 77;
+	}
+	close(fd);
+	long same = 0, differ = 0, kreject = 0, verdicts = 0, lines = 0, pruned = 0, plines = 0, idonly = 0;
+	for (int t = 0; t < programs; t++) {
+		int n = generate(p, 12 + (int)below(MAXI - 24));
+		fd = kload(p, n);
+		if (fd >= 0)
+			close(fd);
+		else
+			kreject++;
+		int err = vt_verify(p, (size_t)n, 0, false, 2, &olog, NULL);
+		verdicts += (err == 0) != (fd >= 0);
+		extract(klog, kx, sizeof(kx));
+		extract(olog.text, ox, sizeof(ox));
+		if (!strcmp(kx, ox)) {
+			same++;
+			for (const char *c = kx; *c; c++)
+				lines += *c == '\n';
+			continue;
+		}
+		const char *a = kx, *b = ox;
+		while (*a && *a == *b)
+			a++, b++;
+		while (a > kx && a[-1] != '\n')
+			a--, b--;
+		/* the first difference is a pruning decision: the kernel prunes
+		 * states whose scalars are not precise, we do not track
+		 * precision yet, so from here on the walks legitimately part */
+		if (strstr_line(a, "safe") || strstr_line(b, "safe")) {
+			pruned++;
+			for (const char *c = kx; c < a; c++)
+				plines += *c == '\n';
+			continue;
+		}
+		/* the first difference is only in scalar ids: the kernel drops
+		 * some links we keep (not modelled yet, see the header) */
+		if (same_but_ids(a, b)) {
+			idonly++;
+			if (verbose > 2)
+				printf("program %d: ids differ first\n", t);
+			continue;
+		}
+		differ++;
+		if (verbose && dumped++ < 3) {
+			const char *ae = strchr(a, '\n'), *be = strchr(b, '\n');
+			printf("program %d differs; kernel:\n%.*s\nours:\n%.*s\n", t, ae ? (int)(ae - a) : 300, a,
+			       be ? (int)(be - b) : 300, b);
+			if (verbose > 1)
+				printf("full kernel log:\n%s\nfull log of ours:\n%s\n", klog, olog.text);
+		}
+	}
+	printf("%d programs: %ld logs identical (%ld lines), %ld identical up to a pruning decision (%ld lines), "
+	       "%ld first differ in an id, %ld differ otherwise; %ld rejected by the kernel, %ld verdicts differ\n",
+	       programs, same, lines, pruned, plines, idonly, differ, kreject, verdicts);
+	/* 6.18 drops some scalar links we keep (seen after same-register
+	 * JSET / conditional jumps and forks; not modelled yet): the first
+	 * difference is then an id, or a copy the kernel no longer refines.
+	 * They stay rare; anything systematic (any rule of the walk broken)
+	 * shows in most programs. */
+	T_OK(idonly + differ <= programs / 100, "logs that differ from the kernel's: %ld + %ld by ids (at most 1%%)",
+	     differ, idonly);
+	T_EQ_U64(verdicts, 0, "verdicts that differ from the kernel's");
+	T_EQ_U64(kreject, 0, "programs the kernel rejected");
+	return t_done();
+}
+#else
+int main(void)
+{
+	printf("no <linux/bpf.h>: skipped\n");
+	return 77;
+}
+#endif
