@@ -43,28 +43,10 @@
 
 #include "vt.h"
 
-#if defined(__linux__) && __has_include(<linux/bpf.h>)
-#include <linux/bpf.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
-#include <unistd.h>
-#define HAVE_BPF 1
-#endif
+#include "testkernel.h"
 
 #ifdef HAVE_BPF
 enum { MAXI = 96 };
-
-static uint64_t rng;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t below(uint64_t n) { return rnd() % n; }
 
 static int32_t pick_imm(void)
 {
@@ -167,17 +149,7 @@ static char klog[1 << 22];
 
 static int kload(const struct stackbpf_insn *p, int n)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-	a.insns = (uint64_t)(uintptr_t)p;
-	a.insn_cnt = (uint32_t)n;
-	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.log_buf = (uint64_t)(uintptr_t)klog;
-	a.log_size = sizeof(klog);
-	a.log_level = 2;
-	klog[0] = 0;
-	return (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	return kernel_load(p, n, klog, sizeof(klog));
 }
 
 /* the instruction and "from" lines of a log, normalised, into out */
@@ -271,8 +243,6 @@ static struct vt_log olog;
 int main(int argc, char **argv)
 {
 	int programs = 1000, verbose = 0, dumped = 0;
-	const char *force = getenv("STACKBPF_KERNEL_DIFF");
-	struct utsname un;
 	for (int i = 1; i < argc; i++) {
 		if (!strncmp(argv[i], "-v", 2))
 			verbose = (int)strlen(argv[i]) - 1;
@@ -283,19 +253,11 @@ int main(int argc, char **argv)
 	}
 	if (!rng)
 		rng = 0x9e3779b97f4a7c15ULL;
-	if (uname(&un) == 0 && strncmp(un.release, "6.18.", 5) && !(force && *force == '1')) {
-		printf("kernel %s is not 6.18.y (STACKBPF_KERNEL_DIFF=1 runs anyway): skipped\n", un.release);
-		return 77;
-	}
+	int skip = kernel_oracle_skip();
+	if (skip)
+		return skip;
 	struct stackbpf_insn p[MAXI + 8];
-	p[0] = I(0xb7, 0, 0, 0, 0);
-	p[1] = I(0x95, 0, 0, 0, 0);
-	int fd = kload(p, 2);
-	if (fd < 0) {
-		printf("bpf(BPF_PROG_LOAD) not permitted here (errno %d): skipped\n", errno);
-		return 77;
-	}
-	close(fd);
+	int fd;
 	long same = 0, differ = 0, kreject = 0, verdicts = 0, lines = 0, pruned = 0, plines = 0, idonly = 0;
 	for (int t = 0; t < programs; t++) {
 		int n = generate(p, 12 + (int)below(MAXI - 24));

@@ -19,13 +19,7 @@
 #include "testlib.h"
 #include "verifier/scalar.h"
 
-#if defined(__linux__) && __has_include(<linux/bpf.h>)
-#include <linux/bpf.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
-#include <unistd.h>
-#define HAVE_BPF 1
-#endif
+#include "testkernel.h"
 
 #ifdef HAVE_BPF
 struct ins {
@@ -35,18 +29,6 @@ struct ins {
 };
 
 enum { MAXI = 128, NREG = 10 };
-
-static uint64_t rng;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t below(uint64_t n) { return rnd() % n; }
 
 static int32_t pick_imm(void)
 {
@@ -258,18 +240,7 @@ static char logbuf[1 << 22], logcopy[1 << 22];
 
 static int load(const struct ins *p, int n)
 {
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-	a.insns = (uint64_t)(uintptr_t)p;
-	a.insn_cnt = (uint32_t)n;
-	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.log_buf = (uint64_t)(uintptr_t)logbuf;
-	a.log_size = sizeof(logbuf);
-	a.log_level = 2;
-	logbuf[0] = 0;
-	return (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	return kernel_load(p, n, logbuf, sizeof(logbuf));
 }
 
 /* kernel text -> comparable text: drop a leading P and any id=N[+-K] */
@@ -422,8 +393,6 @@ static void check_log(const struct ins *p, int n)
 int main(int argc, char **argv)
 {
 	int programs = 2000;
-	struct utsname un;
-	const char *force = getenv("STACKBPF_KERNEL_DIFF");
 	struct ins p[MAXI + 4];
 	int fd;
 
@@ -437,20 +406,9 @@ int main(int argc, char **argv)
 	}
 	if (!rng)
 		rng = 0x853c49e6748fea9bULL;
-	/* the domain follows 6.18.y; another kernel is a different oracle */
-	if (uname(&un) == 0 && strncmp(un.release, "6.18.", 5) && !(force && *force == '1')) {
-		printf("kernel %s is not 6.18.y (STACKBPF_KERNEL_DIFF=1 runs anyway): skipped\n", un.release);
-		return 77;
-	}
-	/* can we load anything at all? */
-	p[0] = I(0xb7, 0, 0, 0, 0);
-	p[1] = I(0x95, 0, 0, 0, 0);
-	fd = load(p, 2);
-	if (fd < 0) {
-		printf("bpf(BPF_PROG_LOAD) not permitted here (errno %d): skipped\n", errno);
-		return 77;
-	}
-	close(fd);
+	int skip = kernel_oracle_skip();
+	if (skip)
+		return skip;
 	for (int t = 0; t < programs; t++) {
 		int end, n = generate(p, 8 + (int)below(60), &end);
 
