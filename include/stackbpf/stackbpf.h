@@ -113,9 +113,28 @@ struct stackbpf_prog;
 
 /* Copies `cnt` instructions. Structure is not checked here (see __validate). */
 struct stackbpf_prog *stackbpf_prog__from_insns(const struct stackbpf_insn *insns, size_t cnt);
+/* A copy with the same instructions, map table and functions (NULL: ENOMEM). */
+struct stackbpf_prog *stackbpf_prog__clone(const struct stackbpf_prog *prog);
 void stackbpf_prog__free(struct stackbpf_prog *prog);
 const struct stackbpf_insn *stackbpf_prog__insns(const struct stackbpf_prog *prog);
 size_t stackbpf_prog__insn_cnt(const struct stackbpf_prog *prog);
+
+struct stackbpf_map;
+struct stackbpf_func;
+
+/* What a program refers to besides its bytes, as Linux's fd_array and BTF
+ * func_info: the maps its ld_imm64 instructions name (src 1 / 5: imm = index
+ * into `maps`, a CONST_PTR_TO_MAP; src 2 / 6: imm = index, the second imm an
+ * offset into the map's value, as for global data), and the functions with
+ * their BTF prototypes (the verifier's argument counts). Both arrays are
+ * copied; the maps and the names in `funcs` are borrowed and must outlive the
+ * prog. The vm resolves map references when it is created. 0 or -ENOMEM. */
+int stackbpf_prog__set_maps(struct stackbpf_prog *prog, struct stackbpf_map *const *maps, size_t cnt);
+size_t stackbpf_prog__map_cnt(const struct stackbpf_prog *prog);
+struct stackbpf_map *stackbpf_prog__map(const struct stackbpf_prog *prog, size_t i);
+int stackbpf_prog__set_funcs(struct stackbpf_prog *prog, const struct stackbpf_func *funcs, size_t cnt);
+size_t stackbpf_prog__func_cnt(const struct stackbpf_prog *prog);
+const struct stackbpf_func *stackbpf_prog__func(const struct stackbpf_prog *prog, size_t i);
 
 /* Structural validation: known opcodes, zero reserved fields, jump and call
  * targets inside the program and not into the middle of an ld_imm64, the three
@@ -126,6 +145,9 @@ struct stackbpf_validate_opts {
 	size_t sz;
 	const struct stackbpf_host *host;  /* NULL: do not check call targets */
 	unsigned cpu;                      /* 0 = any (v4); else reject newer forms */
+	/* ld_imm64 map references may name maps 0..map_cnt-1 (prog__validate:
+	 * at least the prog's own map table) */
+	size_t map_cnt;
 };
 int stackbpf_prog__validate(struct stackbpf_prog *prog, const struct stackbpf_validate_opts *opts,
 			    const char **errmsg);
@@ -226,9 +248,10 @@ int stackbpf_vm__add_region(struct stackbpf_vm *vm, const void *addr, size_t len
 
 /* ------------------------------------------------------------------ maps
  *
- * Maps with Linux's semantics (flags, errnos, max_entries). A program refers
- * to a map by its host pointer (ld_imm64 of the struct stackbpf_map *), so the
- * helpers are ordinary C functions. Each map keeps all its storage in one
+ * Maps with Linux's semantics (flags, errnos, max_entries). A program names a
+ * map as Linux does (ld_imm64 src 1, imm = index into the prog's map table,
+ * stackbpf_prog__set_maps); the vm turns that into the map's host pointer, so
+ * the helpers are ordinary C functions. Each map keeps all its storage in one
  * block (hash maps are preallocated), which stackbpf_map__storage returns. */
 
 enum stackbpf_map_type {             /* Linux's numbers */
@@ -309,9 +332,10 @@ int stackbpf_host__add_linux_helpers(struct stackbpf_host *host,
  * func/line info, BTF-defined maps in .maps, global data (.data, .rodata*,
  * .bss) as one-element array maps, and __ksym extern functions bound to host
  * functions by name. After loading, a program is ordinary bytecode: a map
- * reference is an ld_imm64 of the map's host pointer, a global-data reference
- * the value's address plus offset, a kfunc call a `call` with src_reg 2 and
- * the registry id. */
+ * reference is an ld_imm64 with src 1 and the map's index in the object (the
+ * prog's map table), a global-data reference src 2 with the index and the
+ * offset in the value, a kfunc call a `call` with src_reg 2 and the registry
+ * id; the prog also carries the BTF functions (stackbpf_prog__func). */
 
 enum stackbpf_prog_type {            /* Linux's numbers */
 	STACKBPF_PROG_UNSPEC = 0,        /* raw: what .s/.bin programs get */
@@ -328,6 +352,10 @@ enum stackbpf_prog_type {            /* Linux's numbers */
 	STACKBPF_PROG_LSM = 29,
 	STACKBPF_PROG_SYSCALL = 31,
 };
+
+/* The program type of a libbpf section name ("xdp", "socket", "tc",
+ * "kprobe/...", ...) or "raw" (STACKBPF_PROG_UNSPEC); -ENOENT if unknown. */
+int stackbpf_prog_type__from_name(const char *name);
 
 struct stackbpf_object;
 struct stackbpf_program;

@@ -8,10 +8,10 @@
  * does not land on the second slot of an ld_imm64, and the last instruction of
  * each subprogram is an exit or an unconditional jump.
  *
- * Design decision, ld_imm64 pseudo sources: only src 0 (a plain 64-bit
- * constant) is runnable. Sources 1..6 name maps, BTF ids or functions, which
- * only an object loader can resolve; such a loader rewrites them into plain
- * constants before validation, so here they are rejected with
+ * Design decision, ld_imm64 pseudo sources: src 0 is a plain 64-bit constant;
+ * src 1/2/5/6 name a map of the prog's map table by index (Linux's messages
+ * when the index has no map); BTF ids and function references (3, 4) need an
+ * ELF object loader that rewrites them, so they are rejected with
  * "ld_imm64 pseudo src N needs an ELF object". */
 #include "isa/validate.h"
 
@@ -77,6 +77,7 @@ struct vstate {
 	size_t cnt;
 	const struct stackbpf_host *host;
 	unsigned cpu;
+	size_t map_cnt;
 	char *err;
 	size_t errsz;
 };
@@ -204,7 +205,13 @@ static int check_insn(struct vstate *v, size_t i, enum sbpf_form f, uint8_t *is_
 		const struct stackbpf_insn *hi = in + 1;
 		if (i + 1 >= v->cnt || hi->code || hi->dst || hi->src || hi->off)
 			return fail(v, i, "invalid bpf_ld_imm64 insn");
-		if (in->src != SBPF_PSEUDO_NONE)
+		if (in->src == SBPF_PSEUDO_MAP_FD || in->src == SBPF_PSEUDO_MAP_VALUE)
+			if ((uint32_t)in->imm >= v->map_cnt)
+				return fail(v, i, "fd %d is not pointing to valid bpf_map", in->imm);
+		if (in->src == SBPF_PSEUDO_MAP_IDX || in->src == SBPF_PSEUDO_MAP_IDX_VALUE)
+			if ((uint32_t)in->imm >= v->map_cnt)
+				return fail(v, i, "fd_idx %d is not pointing to valid bpf_map", in->imm);
+		if (in->src == SBPF_PSEUDO_BTF_ID || in->src == SBPF_PSEUDO_FUNC || in->src > SBPF_PSEUDO_MAP_IDX_VALUE)
 			return fail(v, i, "ld_imm64 pseudo src %d needs an ELF object", in->src);
 		is_slot2[i + 1] = 1;
 	}
@@ -258,11 +265,13 @@ static int check_flow(struct vstate *v, const int16_t *forms, const uint8_t *is_
 int sbpf_validate(const struct stackbpf_insn *insns, size_t cnt, const struct stackbpf_validate_opts *opts,
 		  char *err, size_t errsz)
 {
-	struct vstate v = { insns, cnt, NULL, 0, err, errsz };
+	struct vstate v = { insns, cnt, NULL, 0, 0, err, errsz };
 	if (opts && opts->sz >= offsetof(struct stackbpf_validate_opts, host) + sizeof(opts->host))
 		v.host = opts->host;
 	if (opts && opts->sz >= offsetof(struct stackbpf_validate_opts, cpu) + sizeof(opts->cpu))
 		v.cpu = opts->cpu;
+	if (opts && opts->sz >= offsetof(struct stackbpf_validate_opts, map_cnt) + sizeof(opts->map_cnt))
+		v.map_cnt = opts->map_cnt;
 	if (errsz)
 		err[0] = '\0';
 	if (cnt == 0) {

@@ -19,8 +19,8 @@
  * 131 ringbuf_reserve(map, size, flags)   sample pointer or NULL
  * 132 ringbuf_submit(sample, flags), 133 ringbuf_discard(sample, flags)
  *
- * A map argument is the map's host pointer: the object loader turns every map
- * reference into a plain ld_imm64 of it. Until the verifier checks map and
+ * A map argument is the map's host pointer: the vm turns every map reference
+ * (ld_imm64 src 1 through the prog's map table) into a plain ld_imm64 of it. Until the verifier checks map and
  * ringbuf-sample arguments, a program that forges them can crash the host;
  * memory/size pairs are checked by the checked engine. */
 #include <errno.h>

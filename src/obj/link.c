@@ -4,8 +4,9 @@
  * appended after it, each once, and the call offsets are rewritten for the
  * new layout. Relocations are applied on the way:
  *
- *   R_BPF_64_64 on ld_imm64 to a .maps symbol     the map's host pointer (src 0)
- *   R_BPF_64_64 on ld_imm64 to global data        value address + sym offset + imm
+ *   R_BPF_64_64 on ld_imm64 to a .maps symbol     src 1 (map), imm = map index
+ *   R_BPF_64_64 on ld_imm64 to global data        src 2 (map value), imm = map index,
+ *                                                 2nd imm = sym offset + imm
  *   R_BPF_64_32 on call (src 1) to a function     target = sym/8 + imm + 1 in its section
  *   R_BPF_64_32 on call to an undefined symbol    extern kfunc: src 2, imm = host id
  *
@@ -156,11 +157,14 @@ static int add_kfunc(struct linker *l, const char *name, size_t at_sec, uint32_t
 	return 0;
 }
 
-static void set_imm64(struct stackbpf_insn *in, uint64_t v)
+/* a map reference as Linux after libbpf's relocation: src = which kind,
+ * imm = index into the object's maps (the prog's map table), second imm =
+ * offset into the value (global data) */
+static void set_map_ref(struct stackbpf_insn *in, uint8_t src, uint32_t map, uint32_t off)
 {
-	in[0].src = 0;
-	in[0].imm = (int32_t)(uint32_t)v;
-	in[1].imm = (int32_t)(uint32_t)(v >> 32);
+	in[0].src = src;
+	in[0].imm = (int32_t)map;
+	in[1].imm = (int32_t)off;
 }
 
 /* an ld_imm64 with a relocation */
@@ -179,7 +183,7 @@ static int reloc_ld(struct linker *l, size_t sec, uint32_t idx, size_t pos, cons
 	if (t->kind == SEC_MAPS) {
 		for (size_t m = 0; m < o->nmaps; m++)
 			if (o->maps[m].sec == (size_t)ts && o->maps[m].sec_off == sym->st_value) {
-				set_imm64(in, (uintptr_t)o->maps[m].map);
+				set_map_ref(in, SBPF_PSEUDO_MAP_FD, (uint32_t)m, 0);
 				return 0;
 			}
 		return obj_err(o, "section %s: insn %u: no map at offset %lu of .maps (symbol %s)", sn, idx,
@@ -190,8 +194,7 @@ static int reloc_ld(struct linker *l, size_t sec, uint32_t idx, size_t pos, cons
 		if (t->map < 0 || off < 0 || (uint64_t)off > t->size)
 			return obj_err(o, "section %s: insn %u: offset %lld is outside section %s", sn, idx,
 				       (long long)off, t->name);
-		uint8_t *base = stackbpf_map__storage(o->maps[t->map].map, NULL);
-		set_imm64(in, (uintptr_t)(base + off));
+		set_map_ref(in, SBPF_PSEUDO_MAP_VALUE, (uint32_t)t->map, (uint32_t)off);
 		return 0;
 	}
 	if (t->kind == SEC_PROG)
@@ -328,6 +331,18 @@ static int fill_info(struct linker *l)
 	return 0;
 }
 
+static int set_prog_tables(struct stackbpf_object *o, struct stackbpf_program *p)
+{
+	struct stackbpf_map **maps = calloc(o->nmaps ? o->nmaps : 1, sizeof(*maps));
+	if (!maps)
+		return -ENOMEM;
+	for (size_t m = 0; m < o->nmaps; m++)
+		maps[m] = o->maps[m].map;
+	int err = stackbpf_prog__set_maps(p->prog, maps, o->nmaps);
+	free(maps);
+	return err ? err : stackbpf_prog__set_funcs(p->prog, p->funcs, p->nfuncs);
+}
+
 static int link_one(struct stackbpf_object *o, struct stackbpf_program *p, size_t entry)
 {
 	struct linker l = { .o = o, .p = p };
@@ -340,6 +355,8 @@ static int link_one(struct stackbpf_object *o, struct stackbpf_program *p, size_
 		p->prog = stackbpf_prog__from_insns(l.out, l.n);
 		err = p->prog ? 0 : -ENOMEM;
 	}
+	if (err >= 0)
+		err = set_prog_tables(o, p);
 	free(l.out);
 	free(l.app);
 	free(l.app_off);

@@ -1,6 +1,7 @@
 /* sections.c - program types from section names, with libbpf's conventions
  * (libbpf.c section_defs): an entry marked `+` matches the name alone or the
  * name followed by "/anything" (kprobe/do_sys_open); the others match exactly. */
+#include <errno.h>
 #include <string.h>
 
 #include "obj/obj_int.h"
@@ -67,4 +68,14 @@ const char *obj_known_sections(void)
 {
 	return "socket, tc, xdp, kprobe/..., kretprobe/..., uprobe/..., uretprobe/..., tracepoint/..., "
 	       "raw_tracepoint/..., fentry/..., perf_event, syscall, ...";
+}
+
+int stackbpf_prog_type__from_name(const char *name)
+{
+	if (!name)
+		return -EINVAL;
+	if (strcmp(name, "raw") == 0)
+		return STACKBPF_PROG_UNSPEC;
+	int t = obj_prog_type(name);
+	return t < 0 ? -ENOENT : t;
 }

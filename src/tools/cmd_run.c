@@ -268,7 +268,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (load_mem(&ra, &mem, &mem_len))
 		goto out;
-	if (!(prog = stackbpf_prog__from_insns(insns, cnt))) {
+	if (!(prog = oprog ? stackbpf_prog__clone(stackbpf_program__prog(oprog)) : stackbpf_prog__from_insns(insns, cnt))) {
 		cli_error("%s: cannot create the program", ra.in);
 		goto out;
 	}

@@ -388,7 +388,7 @@ static int prepare(struct sbpf_env *env)
 	char err[256];
 	/* call targets are checked by the walk, where they are reached, with
 	 * the kernel's messages (as Linux: unreachable code is refused anyway) */
-	STACKBPF_OPTS(stackbpf_validate_opts, vopts, .host = NULL);
+	STACKBPF_OPTS(stackbpf_validate_opts, vopts, .host = NULL, .map_cnt = stackbpf_prog__map_cnt(env->prog));
 	int ret = sbpf_validate(env->insns, env->cnt, &vopts, err, sizeof(err));
 	if (ret) {
 		/* the validator says "insn N: message"; the kernel log has no prefix */
@@ -439,6 +439,8 @@ int stackbpf_prog__verify(const struct stackbpf_prog *prog, const struct stackbp
 	if (OPT(opts, prog_type, STACKBPF_PROG_UNSPEC) != STACKBPF_PROG_UNSPEC)
 		return -EOPNOTSUPP;
 	struct sbpf_env env = {
+		.prog = prog,
+		.prog_type = OPT(opts, prog_type, STACKBPF_PROG_UNSPEC),
 		.insns = stackbpf_prog__insns(prog),
 		.cnt = stackbpf_prog__insn_cnt(prog),
 		.host = OPT(opts, host, NULL),

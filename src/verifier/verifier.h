@@ -10,9 +10,8 @@
  * no_stack_arg_load flag (stack-args.md §3.1). A verifier state is the chain
  * of frames of one path.
  *
- * Room is kept for what comes next (map pointers, packet pointers, precision,
- * references): the type enum, `id`, `ref_obj_id` and `precise` exist but only
- * the raw program type and host-function memory use them so far. */
+ * Pointer kinds as Linux: ctx, stack, mem, map pointer / value / key, packet
+ * (meta, data, end) and callback functions, with Linux's type flags. */
 #ifndef SBPF_VERIFIER_H
 #define SBPF_VERIFIER_H
 
@@ -29,13 +28,24 @@
 enum sbpf_reg_type {
 	NOT_INIT = 0,
 	SCALAR_VALUE,
-	PTR_TO_CTX,        /* the program's context (typed program types: later) */
+	PTR_TO_CTX,        /* the program's context (ctx.c: fields per program type) */
 	PTR_TO_STACK,      /* a frame's stack: frameno + off */
-	PTR_TO_MEM,        /* mem_size bytes: the raw program's input, host memory */
+	PTR_TO_MEM,        /* mem_size bytes: the raw program's input, host memory, ringbuf samples */
+	CONST_PTR_TO_MAP,  /* map_ptr: ld_imm64 src 1 */
+	PTR_TO_MAP_VALUE,  /* map_ptr's value (value_size bytes): lookups, ld_imm64 src 2 */
+	PTR_TO_MAP_KEY,    /* map_ptr's key (callbacks) */
+	PTR_TO_PACKET_META,/* xdp data_meta; range as PTR_TO_PACKET */
+	PTR_TO_PACKET,     /* packet data: `range` bytes proven below data_end */
+	PTR_TO_PACKET_END, /* data_end: only for comparisons */
+	PTR_TO_FUNC,       /* ld_imm64 src 4: a callback subprogram (subprogno) */
 	SBPF_NREG_TYPES,
 };
-/* flag or-ed into the type, as Linux's PTR_MAYBE_NULL */
-enum { PTR_MAYBE_NULL = 1 << 8 };
+/* flags or-ed into the type, as Linux's type flags */
+enum {
+	PTR_MAYBE_NULL = 1 << 8,
+	MEM_RDONLY = 1 << 9,       /* read-only memory (.rodata, ...) */
+	MEM_RINGBUF = 1 << 10,     /* a ringbuf sample (ringbuf_mem) */
+};
 #define BASE_TYPE(t) ((t) & 0xff)
 /* flag or-ed into a scalar's id: linked with a constant delta, kept in `off`
  * (Linux's BPF_ADD_CONST: after r8 = r7; r8 += 5, r8 is "id=1+5") */
@@ -54,8 +64,9 @@ struct sbpf_reg {
 	uint8_t flags;          /* REG_F_* */
 	int32_t off;            /* pointers: fixed offset; linked scalars: delta */
 	uint32_t id;            /* maybe-null pointers: null-check group; scalars: link */
-	uint32_t ref_obj_id;    /* reference tracking (later) */
-	uint32_t mem_size;      /* PTR_TO_MEM */
+	uint32_t ref_obj_id;    /* reference tracking: the acquired object this points into */
+	uint32_t mem_size;      /* PTR_TO_MEM; PTR_TO_PACKET*: range; PTR_TO_FUNC: subprogno */
+	const struct stackbpf_map *map_ptr;  /* CONST_PTR_TO_MAP, PTR_TO_MAP_VALUE/KEY */
 	bool precise;           /* precision tracking (later) */
 	struct sbpf_scalar s;   /* scalar value, or a pointer's variable offset */
 };
@@ -124,6 +135,8 @@ struct sbpf_pending {
 };
 
 struct sbpf_env {
+	const struct stackbpf_prog *prog;   /* map table (stackbpf_prog__map), BTF funcs */
+	enum stackbpf_prog_type prog_type;
 	const struct stackbpf_insn *insns;
 	size_t cnt;
 	const struct stackbpf_host *host;

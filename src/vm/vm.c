@@ -19,6 +19,7 @@
 
 #include "isa/validate.h"
 #include "jit/jit.h"
+#include "prog/program.h"
 #include "vm/host.h"
 #include "vm/vm_int.h"
 
@@ -111,6 +112,26 @@ static void predecode(struct stackbpf_vm *vm, const void *const *labels)
 	}
 }
 
+/* map references become plain ld_imm64 of the map (value) address */
+static int resolve_map_refs(const struct stackbpf_prog *prog, struct stackbpf_insn *insns, size_t cnt)
+{
+	for (size_t i = 0; i + 1 < cnt; i++) {
+		if (insns[i].code != (SBPF_LD | SBPF_IMM | SBPF_DW))
+			continue;
+		uint64_t v;
+		int r = sbpf_prog_map_ref(prog, &insns[i], &v);
+		if (r < 0)
+			return r;
+		if (r) {
+			insns[i].src = 0;
+			insns[i].imm = (int32_t)(uint32_t)v;
+			insns[i + 1].imm = (int32_t)(uint32_t)(v >> 32);
+		}
+		i++;
+	}
+	return 0;
+}
+
 struct stackbpf_vm *stackbpf_vm__new(const struct stackbpf_prog *prog, const struct stackbpf_vm_opts *opts)
 {
 	const struct stackbpf_insn *insns = stackbpf_prog__insns(prog);
@@ -120,7 +141,8 @@ struct stackbpf_vm *stackbpf_vm__new(const struct stackbpf_prog *prog, const str
 		errno = EINVAL;
 		return NULL;
 	}
-	int ret = sbpf_validate(insns, cnt, NULL, err, sizeof(err));
+	STACKBPF_OPTS(stackbpf_validate_opts, vopts, .map_cnt = stackbpf_prog__map_cnt(prog));
+	int ret = sbpf_validate(insns, cnt, &vopts, err, sizeof(err));
 	if (ret) {
 		log_error(opts, err);
 		errno = -ret;
@@ -141,6 +163,12 @@ struct stackbpf_vm *stackbpf_vm__new(const struct stackbpf_prog *prog, const str
 		return NULL;
 	}
 	memcpy(vm->insns, insns, cnt * sizeof(*insns));
+	if ((ret = resolve_map_refs(prog, vm->insns, cnt))) {
+		log_error(opts, "ld_imm64 names a map the program does not have");
+		stackbpf_vm__free(vm);
+		errno = -ret;
+		return NULL;
+	}
 	vm->host = OPTS_GET(opts, host, NULL);
 	vm->may_goto_budget = OPTS_GET(opts, may_goto_budget, 0);
 	if (!vm->may_goto_budget)
@@ -152,7 +180,7 @@ struct stackbpf_vm *stackbpf_vm__new(const struct stackbpf_prog *prog, const str
 	sbpf_vm_set_engine(vm, vm->checked);
 	if (OPTS_GET(opts, engine, STACKBPF_ENGINE_INTERP) == STACKBPF_ENGINE_JIT) {
 		char jerr[256], msg[300];
-		vm->jit = sbpf_jit_compile(insns, cnt, vm->host, vm->may_goto_budget, NULL, jerr, sizeof(jerr));
+		vm->jit = sbpf_jit_compile(vm->insns, cnt, vm->host, vm->may_goto_budget, NULL, jerr, sizeof(jerr));
 		if (!vm->jit && vm->log) {
 			snprintf(msg, sizeof(msg), "jit: %s; falling back to the interpreter", jerr);
 			vm->log(vm->log_ctx, 1, msg);

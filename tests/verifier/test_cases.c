@@ -4,6 +4,14 @@
  *   === name
  *   @mem N [hex bytes]       optional: input memory size (and leading bytes)
  *   @strict                  optional: --strict
+ *   @type SECTION            optional: program type by libbpf section name
+ *                            (xdp, socket, tc, kprobe, ...; default raw)
+ *   @data hex bytes          optional: the packet of a socket/tc/xdp test-run
+ *   @map TYPE KEY VALUE MAX  optional, repeatable: map 0, 1, ... of the prog's
+ *                            map table (`ld_pseudo r1, 1, 0` names map 0;
+ *                            `ld_pseudo r1, 2, OFF<<32|IDX` its value + OFF)
+ *   @func START NPARAMS [global]  optional, repeatable: a BTF function
+ *                            starting at insn START with NPARAMS parameters
  *   <assembly, any syntax the assembler detects>
  *   --- accept RESULT        accepted, and running it in the checked
  *                            interpreter returns RESULT (must not fault)
@@ -13,20 +21,24 @@
  * Lines starting with '#' outside a case are comments. Prints a count per
  * file; `vt_cases FILTER` runs only cases whose name contains FILTER. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "obj/pktctx.h"
 #include "vt.h"
 
 struct vcase {
 	char name[128];
 	char *asm_text;
 	size_t asm_len, asm_cap;
-	uint32_t mem_size;
+	struct vt_env env;
 	uint8_t mem[256];
 	size_t mem_init;
-	bool strict, accept;
+	uint8_t data[256];
+	size_t data_len;
+	bool accept;
 	uint64_t result;
 	char msg[512];
 	int line;
@@ -53,6 +65,140 @@ static void asm_log(void *ctx, int level, const char *msg)
 	snprintf(ctx, 256, "%s", msg);
 }
 
+/* run an accepted case in the checked interpreter: raw programs on their
+ * input memory, packet types on a test-run context around @data, other
+ * types on a zeroed context of 256 bytes (pt_regs fits) */
+static int run_checked(struct vcase *c, const struct stackbpf_insn *insns, size_t cnt, uint64_t *r0, char *err)
+{
+	struct stackbpf_prog *p = vt_prog(insns, cnt, &c->env);
+	STACKBPF_OPTS(stackbpf_vm_opts, vo, .host = vt_host(), .checked = true, .insn_limit = 100000000);
+	struct stackbpf_vm *vm = stackbpf_vm__new(p, &vo);
+	struct sbpf_pktctx pkt = { 0 };
+	uint8_t mem[256];
+	uint64_t ctx[32] = { 0 };
+	void *r1 = mem;
+	size_t r1_len = c->env.mem_size;
+	int rerr = -ENOMEM;
+	memcpy(mem, c->mem, sizeof(mem));
+	if (!vm) {
+		snprintf(err, 512, "no vm: %s", strerror(errno));
+		goto out;
+	}
+	stackbpf_vm__add_region(vm, t_buf, sizeof(t_buf));
+	for (size_t i = 0; i < c->env.nmaps; i++) {
+		size_t len = 0;
+		void *st = stackbpf_map__storage(c->env.maps[i], &len);
+		if (st && len)
+			stackbpf_vm__add_region(vm, st, len);
+	}
+	if (sbpf_pktctx_wanted(c->env.type)) {
+		if (sbpf_pktctx_new(&pkt, c->env.type, c->data, c->data_len))
+			goto out;
+		stackbpf_vm__add_region(vm, pkt.ctx, pkt.ctx_len);
+		if (pkt.data_len)
+			stackbpf_vm__add_region(vm, pkt.data, pkt.data_len);
+		r1 = pkt.ctx;
+		r1_len = pkt.ctx_len;
+	} else if (c->env.type != STACKBPF_PROG_UNSPEC) {
+		r1 = ctx;
+		r1_len = sizeof(ctx);
+		stackbpf_vm__add_region(vm, ctx, sizeof(ctx));
+	} else if (!r1_len) {
+		r1 = NULL;
+	}
+	rerr = stackbpf_vm__run(vm, r1, r1_len, r0);
+	snprintf(err, 512, "%s", stackbpf_vm__errmsg(vm));
+out:
+	sbpf_pktctx_free(&pkt);
+	stackbpf_vm__free(vm);
+	stackbpf_prog__free(p);
+	return rerr;
+}
+
+static void free_case(struct vcase *c)
+{
+	free(c->asm_text);
+	for (size_t i = 0; i < c->env.nmaps; i++)
+		stackbpf_map__free(c->env.maps[i]);
+	memset(c, 0, sizeof(*c));
+}
+
+static int map_type_of(const char *name)
+{
+	for (uint32_t t = 0; t < 64; t++)
+		if (stackbpf_map_type__name(t) && strcmp(stackbpf_map_type__name(t), name) == 0)
+			return (int)t;
+	return -1;
+}
+
+/* the @ lines of a case; 0 or -1 (malformed, reported) */
+static int parse_at(const char *fname, int lineno, struct vcase *c, char *line)
+{
+	char *p, *end, word[64];
+	if (strncmp(line, "@mem ", 5) == 0) {
+		p = line + 5;
+		c->env.mem_size = (uint32_t)strtoul(p, &end, 0);
+		for (p = end; *p;) {
+			unsigned long b = strtoul(p, &end, 16);
+			if (end == p)
+				break;
+			if (c->mem_init < sizeof(c->mem))
+				c->mem[c->mem_init++] = (uint8_t)b;
+			p = end;
+		}
+	} else if (strncmp(line, "@data", 5) == 0) {
+		for (p = line + 5; *p;) {
+			unsigned long b = strtoul(p, &end, 16);
+			if (end == p)
+				break;
+			if (c->data_len < sizeof(c->data))
+				c->data[c->data_len++] = (uint8_t)b;
+			p = end;
+		}
+	} else if (strcmp(line, "@strict") == 0) {
+		c->env.strict = true;
+	} else if (sscanf(line, "@type %63s", word) == 1) {
+		int t = stackbpf_prog_type__from_name(word);
+		if (t < 0) {
+			T_OK(0, "%s:%d: unknown program type '%s'", fname, lineno, word);
+			return -1;
+		}
+		c->env.type = (enum stackbpf_prog_type)t;
+	} else if (strncmp(line, "@map ", 5) == 0) {
+		unsigned k, v, max;
+		if (sscanf(line, "@map %63s %u %u %u", word, &k, &v, &max) != 4 || map_type_of(word) < 0 ||
+		    c->env.nmaps >= sizeof(c->env.maps) / sizeof(c->env.maps[0])) {
+			T_OK(0, "%s:%d: bad @map line (TYPE KEY VALUE MAX)", fname, lineno);
+			return -1;
+		}
+		const char *why = "";
+		STACKBPF_OPTS(stackbpf_map_opts, mo, .errmsg = &why);
+		struct stackbpf_map *m = stackbpf_map__new((uint32_t)map_type_of(word), k, v, max, &mo);
+		if (!m) {
+			T_OK(0, "%s:%d: map: %s", fname, lineno, why);
+			return -1;
+		}
+		c->env.maps[c->env.nmaps++] = m;
+	} else if (strncmp(line, "@func ", 6) == 0) {
+		unsigned start;
+		int np, n = 0;
+		if (sscanf(line, "@func %u %d%n", &start, &np, &n) < 2 ||
+		    c->env.nfuncs >= sizeof(c->env.funcs) / sizeof(c->env.funcs[0])) {
+			T_OK(0, "%s:%d: bad @func line (START NPARAMS [global])", fname, lineno);
+			return -1;
+		}
+		struct stackbpf_func *f = &c->env.funcs[c->env.nfuncs++];
+		f->name = "";
+		f->insn_off = start;
+		f->nparams = np;
+		f->global = strstr(line + n, "global") != NULL;
+	} else {
+		T_OK(0, "%s:%d: unknown directive %s", fname, lineno, line);
+		return -1;
+	}
+	return 0;
+}
+
 static int run_case(const char *file, struct vcase *c)
 {
 	struct stackbpf_insn *insns = NULL;
@@ -64,30 +210,21 @@ static int run_case(const char *file, struct vcase *c)
 		return 0;
 	}
 	static struct vt_log log;
+	char vm_err[512] = "";
 	STACKBPF_OPTS(stackbpf_verify_stats, st);
-	int err = vt_verify(insns, cnt, c->mem_size, c->strict, 1, &log, &st);
+	int err = vt_verify_env(insns, cnt, &c->env, 1, &log, &st);
 	int ok = 1;
 	if (c->accept) {
 		if (err) {
 			T_OK(0, "%s:%d %s: rejected (%d): %s\n%s", file, c->line, c->name, err, log.err, log.text);
 			ok = 0;
 		} else {
-			struct stackbpf_prog *p = stackbpf_prog__from_insns(insns, cnt);
-			STACKBPF_OPTS(stackbpf_vm_opts, vo, .host = vt_host(), .checked = true, .insn_limit = 100000000);
-			struct stackbpf_vm *vm = p ? stackbpf_vm__new(p, &vo) : NULL;
-			if (vm)
-				stackbpf_vm__add_region(vm, t_buf, sizeof(t_buf));
-			uint8_t mem[256];
-			memcpy(mem, c->mem, sizeof(mem));
 			uint64_t r0 = 0;
-			int rerr = vm ? stackbpf_vm__run(vm, c->mem_size ? mem : NULL, c->mem_size, &r0) : -ENOMEM;
-			T_OK(rerr == 0, "%s:%d %s: accepted but faults: %s", file, c->line, c->name,
-			     vm ? stackbpf_vm__errmsg(vm) : "no vm");
+			int rerr = run_checked(c, insns, cnt, &r0, vm_err);
+			T_OK(rerr == 0, "%s:%d %s: accepted but faults: %s", file, c->line, c->name, vm_err);
 			T_OK(rerr || r0 == c->result, "%s:%d %s: r0 0x%llx, want 0x%llx", file, c->line, c->name,
 			     (unsigned long long)r0, (unsigned long long)c->result);
 			ok = rerr == 0 && r0 == c->result;
-			stackbpf_vm__free(vm);
-			stackbpf_prog__free(p);
 		}
 	} else {
 		T_OK(err != 0, "%s:%d %s: accepted, want \"%s\"", file, c->line, c->name, c->msg);
@@ -117,27 +254,15 @@ static int run_file(const char *dir, const char *fname, const char *filter, int 
 		line[strcspn(line, "\n")] = '\0';
 		if (strncmp(line, "=== ", 4) == 0) {
 			T_OK(!in_case, "%s:%d: case '%s' has no --- line", fname, lineno, c.name);
-			free(c.asm_text);
-			memset(&c, 0, sizeof(c));
+			free_case(&c);
 			snprintf(c.name, sizeof(c.name), "%.*s", (int)sizeof(c.name) - 1, line + 4);
 			c.line = lineno;
 			in_case = 1;
 		} else if (!in_case) {
 			if (line[0] != '#' && line[0] != '\0')
 				T_OK(0, "%s:%d: text outside a case", fname, lineno);
-		} else if (strncmp(line, "@mem ", 5) == 0) {
-			char *p = line + 5, *end;
-			c.mem_size = (uint32_t)strtoul(p, &end, 0);
-			for (p = end; *p;) {
-				unsigned long b = strtoul(p, &end, 16);
-				if (end == p)
-					break;
-				if (c.mem_init < sizeof(c.mem))
-					c.mem[c.mem_init++] = (uint8_t)b;
-				p = end;
-			}
-		} else if (strcmp(line, "@strict") == 0) {
-			c.strict = true;
+		} else if (line[0] == '@') {
+			parse_at(fname, lineno, &c, line);
 		} else if (strncmp(line, "--- accept ", 11) == 0 || strncmp(line, "--- reject ", 11) == 0) {
 			c.accept = line[4] == 'a';
 			if (c.accept)
@@ -154,7 +279,7 @@ static int run_file(const char *dir, const char *fname, const char *filter, int 
 		}
 	}
 	T_OK(!in_case, "%s: last case '%s' has no --- line", fname, c.name);
-	free(c.asm_text);
+	free_case(&c);
 	fclose(f);
 	*ncases += n;
 	printf("%-24s %d cases\n", fname, n);

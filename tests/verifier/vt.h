@@ -1,7 +1,8 @@
 /* vt.h - what the verifier tests share: the host registry they verify and run
  * against, and "verify this text, give me the verdict and the error line".
  *
- * The host holds the example functions (sum_args0..12, mem_sum) plus a few
+ * The host holds the example functions (sum_args0..12, mem_sum), Linux's
+ * helpers (stackbpf_host__add_linux_helpers) plus a few
  * test-only prototypes that exercise every argument and return kind:
  *   fill(ptr, size)               PTR_TO_MEM_RW + MEM_SIZE: writes 0xab bytes, returns size
  *   ctxlen(ctx)                   CTX: returns 7
@@ -53,7 +54,7 @@ static inline struct stackbpf_host *vt_host(void)
 	if (h)
 		return h;
 	h = stackbpf_host__new();
-	if (!h || stackbpf_host__add_examples(h))
+	if (!h || stackbpf_host__add_examples(h) || stackbpf_host__add_linux_helpers(h, NULL))
 		exit(2);
 	enum { S = STACKBPF_ARG_SCALAR, M = STACKBPF_ARG_PTR_TO_MEM, W = STACKBPF_ARG_PTR_TO_MEM_RW,
 	       Z = STACKBPF_ARG_MEM_SIZE };
@@ -100,19 +101,46 @@ static inline void vt_log_cb(void *ctx, int level, const char *msg)
 	}
 }
 
-/* verify insns; the log and error line go to *log */
-static inline int vt_verify(const struct stackbpf_insn *insns, size_t cnt, uint32_t mem_size, bool strict, int level,
-		     struct vt_log *log, struct stackbpf_verify_stats *st)
+/* What a case runs in besides its instructions: program type, maps (the
+ * prog's map table, by index) and BTF functions. */
+struct vt_env {
+	enum stackbpf_prog_type type;        /* 0: raw (r1 = mem, r2 = mem_size) */
+	uint32_t mem_size;
+	bool strict;
+	struct stackbpf_map *maps[16];
+	size_t nmaps;
+	struct stackbpf_func funcs[16];
+	size_t nfuncs;
+};
+
+/* a prog carrying env's map table and functions */
+static inline struct stackbpf_prog *vt_prog(const struct stackbpf_insn *insns, size_t cnt, const struct vt_env *e)
 {
 	struct stackbpf_prog *p = stackbpf_prog__from_insns(insns, cnt);
-	if (!p)
+	if (!p || (e && (stackbpf_prog__set_maps(p, e->maps, e->nmaps) ||
+			 stackbpf_prog__set_funcs(p, e->funcs, e->nfuncs))))
 		exit(2);
+	return p;
+}
+
+static inline int vt_verify_env(const struct stackbpf_insn *insns, size_t cnt, const struct vt_env *e, int level,
+				struct vt_log *log, struct stackbpf_verify_stats *st)
+{
+	struct stackbpf_prog *p = vt_prog(insns, cnt, e);
 	memset(log, 0, sizeof(*log));
-	STACKBPF_OPTS(stackbpf_verify_opts, o, .host = vt_host(), .log_level = level, .strict = strict,
-		      .mem_size = mem_size, .log = vt_log_cb, .log_ctx = log);
+	STACKBPF_OPTS(stackbpf_verify_opts, o, .host = vt_host(), .log_level = level, .strict = e->strict,
+		      .prog_type = e->type, .mem_size = e->mem_size, .log = vt_log_cb, .log_ctx = log);
 	int err = stackbpf_prog__verify(p, &o, st);
 	stackbpf_prog__free(p);
 	return err;
+}
+
+/* verify a raw program; the log and error line go to *log */
+static inline int vt_verify(const struct stackbpf_insn *insns, size_t cnt, uint32_t mem_size, bool strict, int level,
+		     struct vt_log *log, struct stackbpf_verify_stats *st)
+{
+	struct vt_env e = { .mem_size = mem_size, .strict = strict };
+	return vt_verify_env(insns, cnt, &e, level, log, st);
 }
 
 #endif
