@@ -22,6 +22,8 @@ struct label {
 	size_t seq;       /* statement number, for 1f / 1b */
 	int numeric;
 	int implicit;     /* bpf_conformance's `exit` label for the first exit */
+	size_t next;      /* 1 + index of the next label with the same name, 0: none */
+	size_t last;      /* chain head only: 1 + index of the chain's last label */
 };
 
 struct pending {          /* an instruction waiting for a label */
@@ -39,6 +41,8 @@ struct as {
 	size_t cnt, cap;
 	struct label *labels;
 	size_t nlabels, labcap;
+	size_t *lab_hash;     /* open addressing: 1 + index of a name's first label */
+	size_t lab_hcap;      /* power of two, > 2 * nlabels */
 	struct pending *pend;
 	size_t npend, pendcap;
 	size_t seq;
@@ -103,18 +107,87 @@ static int emit(struct as *as, const char *pos, const struct stackbpf_insn *in, 
 	return 0;
 }
 
+/* ------------------------------------------------------------ labels
+ *
+ * Labels are kept in statement order; a hash of names points at the first
+ * label of each name, whose chain (next) lists the others in order. */
+
+static size_t name_hash(const char *name, size_t len)
+{
+	size_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h;
+}
+
+/* the hash slot of `name`: empty, or holding its chain head */
+static size_t *hash_slot(const struct as *as, const char *name, size_t len)
+{
+	size_t mask = as->lab_hcap - 1;
+	for (size_t i = name_hash(name, len) & mask;; i = (i + 1) & mask) {
+		size_t *slot = &as->lab_hash[i];
+		const struct label *l = *slot ? &as->labels[*slot - 1] : NULL;
+		if (!l || (l->len == len && memcmp(l->name, name, len) == 0))
+			return slot;
+	}
+}
+
+static int rehash(struct as *as)
+{
+	size_t cap = as->lab_hcap ? as->lab_hcap * 2 : 64;
+	size_t *h = calloc(cap, sizeof(*h)), *old = as->lab_hash;
+	if (!h)
+		return -ENOMEM;
+	as->lab_hash = h;
+	as->lab_hcap = cap;
+	for (size_t i = 0; i < as->nlabels; i++)   /* heads only: a head comes before its chain */
+		if (as->labels[i].last) {
+			size_t *slot = hash_slot(as, as->labels[i].name, as->labels[i].len);
+			if (!*slot)
+				*slot = i + 1;
+		}
+	free(old);
+	return 0;
+}
+
+/* the first label named `name`, or NULL */
+static const struct label *first_label(const struct as *as, const char *name, size_t len)
+{
+	size_t *slot = as->lab_hcap ? hash_slot(as, name, len) : NULL;
+	return slot && *slot ? &as->labels[*slot - 1] : NULL;
+}
+
+static int push_label(struct as *as, struct label l)
+{
+	if ((as->nlabels + 1) * 2 >= as->lab_hcap && rehash(as))
+		return -ENOMEM;
+	if (grow((void **)&as->labels, &as->labcap, as->nlabels + 1, sizeof(*as->labels)))
+		return -ENOMEM;
+	size_t *slot = hash_slot(as, l.name, l.len), i = as->nlabels++;
+	l.next = l.last = 0;
+	as->labels[i] = l;
+	if (!*slot) {
+		*slot = i + 1;
+		as->labels[i].last = i + 1;
+	} else {
+		struct label *head = &as->labels[*slot - 1];
+		as->labels[head->last - 1].next = i + 1;
+		head->last = i + 1;
+	}
+	return 0;
+}
+
 static int add_label(struct as *as, const char *name, size_t len)
 {
 	int numeric = 1;
 	for (size_t i = 0; i < len; i++)
 		numeric &= name[i] >= '0' && name[i] <= '9';
-	for (size_t i = 0; !numeric && i < as->nlabels; i++)
-		if (!as->labels[i].implicit && as->labels[i].len == len &&
-		    memcmp(as->labels[i].name, name, len) == 0)
+	for (const struct label *l = numeric ? NULL : first_label(as, name, len); l;
+	     l = l->next ? &as->labels[l->next - 1] : NULL)
+		if (!l->implicit)
 			return error_at(as, name, "duplicate label '%.*s'", (int)len, name);
-	if (grow((void **)&as->labels, &as->labcap, as->nlabels + 1, sizeof(*as->labels)))
+	if (push_label(as, (struct label){ name, len, as->cnt, as->seq, numeric, 0, 0, 0 }))
 		return -ENOMEM;
-	as->labels[as->nlabels++] = (struct label){ name, len, as->cnt, as->seq, numeric, 0 };
 	if (!numeric && as->hooks && as->hooks->label) {
 		struct sbpf_fail fail = { 0 };
 		return hook_result(as, as->hooks->label(as->hooks->ctx, name, len, as->cnt, &fail), &fail);
@@ -216,9 +289,8 @@ static int instruction(struct as *as, const char *s, const char *end, int forced
 			size_t idx = as->cnt;
 			if (as->order[k] == D_CONF && f == SBPF_OP_EXIT && !as->exit_label) {
 				/* bpf_conformance: `exit` as a jump target names the first exit */
-				if (grow((void **)&as->labels, &as->labcap, as->nlabels + 1, sizeof(*as->labels)))
+				if (push_label(as, (struct label){ "exit", 4, idx, as->seq, 0, 1, 0, 0 }))
 					return -ENOMEM;
-				as->labels[as->nlabels++] = (struct label){ "exit", 4, idx, as->seq, 0, 1 };
 				as->exit_label = 1;
 			}
 			int err = emit(as, s, parsed.insn, parsed.nslots);
@@ -324,10 +396,8 @@ static const struct label *find_label(const struct as *as, const struct pending 
 {
 	const struct sbpf_fixup *fx = &pd->fx;
 	const struct label *best = NULL;
-	for (size_t i = 0; i < as->nlabels; i++) {
-		const struct label *l = &as->labels[i];
-		if (l->len != fx->len || memcmp(l->name, fx->name, fx->len) != 0)
-			continue;
+	for (const struct label *l = first_label(as, fx->name, fx->len); l;
+	     l = l->next ? &as->labels[l->next - 1] : NULL) {
 		if (!fx->dir && !l->numeric && !l->implicit)
 			return l;
 		if (!fx->dir && l->implicit)
@@ -451,6 +521,7 @@ int sbpf_asm_hooked(const char *text, size_t len, const struct stackbpf_asm_opts
 	}
 
 	free(as.labels);
+	free(as.lab_hash);
 	free(as.pend);
 	sbpf_source_free(&as.src);
 	if (err) {
