@@ -226,6 +226,19 @@ struct stackbpf_vm_opts {
 	 * Honoured by the checked engine only (fuzzing, untrusted loops). */
 	uint64_t insn_limit;
 	enum stackbpf_engine engine;       /* default: the interpreter */
+	/* JIT: blind every immediate of the program (mov r, imm ^ key; xor r,
+	 * key with a random key per instruction), as Linux's bpf_jit_harden */
+	bool harden;
+	/* Tail calls (helper 12): the program table. A prog_array value k names
+	 * progs[k], as a prog fd does in Linux (stackbpf_map__update(map, &slot,
+	 * &k, 0)); NULL entries and k >= prog_cnt are empty slots. The table is
+	 * read at run time: it must outlive the vm and may be filled after the
+	 * vms are created (a program may tail-call itself). A target runs in the
+	 * engine of the program that calls it: an interpreted caller needs a
+	 * target prepared for the same interpreter (fast or checked), a JIT
+	 * caller a target with native code; otherwise the run stops with -EINVAL. */
+	struct stackbpf_vm *const *progs;
+	uint32_t prog_cnt;
 };
 
 /* Prepare a program for execution (it must have passed validation). */
@@ -257,7 +270,7 @@ int stackbpf_vm__add_region(struct stackbpf_vm *vm, const void *addr, size_t len
 enum stackbpf_map_type {             /* Linux's numbers */
 	STACKBPF_MAP_HASH = 1,
 	STACKBPF_MAP_ARRAY = 2,
-	STACKBPF_MAP_PROG_ARRAY = 3,     /* storage only for now: tail calls later */
+	STACKBPF_MAP_PROG_ARRAY = 3,     /* tail calls: values index stackbpf_vm_opts.progs */
 	STACKBPF_MAP_PERCPU_ARRAY = 6,   /* one CPU: values are value_size bytes */
 	STACKBPF_MAP_LRU_HASH = 9,
 	STACKBPF_MAP_RINGBUF = 27,
@@ -430,6 +443,106 @@ const struct stackbpf_line *stackbpf_program__line_of(const struct stackbpf_prog
 size_t stackbpf_program__kfunc_cnt(const struct stackbpf_program *p);
 const struct stackbpf_kfunc *stackbpf_program__kfunc(const struct stackbpf_program *p, size_t i);
 
+/* ------------------------------------------------- BTF true signatures
+ *
+ * LLVM before 23 removes dead parameters of static functions (dead-argument
+ * elimination) but keeps the source prototype in BTF: the code then passes 5
+ * arguments while the FUNC_PROTO lists 6, and Linux with stack arguments
+ * rejects the caller ("callee expects 6 args, stack arg1 is not initialized").
+ * The check compares each static function's FUNC_PROTO with what the code
+ * receives: DWARF locations of the formal parameters at the entry pc (libdw),
+ * the registers r1..r5 and r11 slots the function reads before writing, and
+ * what every call site sets up. The result is the true signature: the BTF
+ * parameters that survive, in ABI order (r1..r5, then stack slots). */
+
+enum { STACKBPF_BTF_MAX_PARAMS = 12 };
+
+enum stackbpf_param_fate {
+	STACKBPF_PARAM_KEPT = 0,         /* arrives in a register or stack slot */
+	STACKBPF_PARAM_ELIMINATED,       /* the code does not receive it */
+	STACKBPF_PARAM_UNKNOWN,          /* no DWARF for it: the code alone decides the count */
+};
+
+struct stackbpf_btf_param {
+	const char *name;                /* BTF name ("" if unnamed) */
+	enum stackbpf_param_fate fate;
+	int abi_pos;                     /* KEPT: 0..4 = r1..r5, 5.. = stack arg 1..; else -1 */
+	const char *why;                 /* how that was decided (a fixed phrase) */
+};
+
+struct stackbpf_btf_func_check {
+	const char *name;                /* owned by the object */
+	uint32_t func_id, proto_id;      /* BTF FUNC and its FUNC_PROTO */
+	bool global;                     /* global linkage: the ABI is the prototype */
+	bool has_dwarf;                  /* a DWARF subprogram described it */
+	bool mismatch;                   /* the prototype differs from the true signature */
+	bool fixable;                    /* btf fix can write the true signature */
+	int btf_nparams;
+	int true_nparams;                /* what the code receives */
+	/* the true signature: true_order[k] = BTF index of the parameter at ABI position k */
+	int true_order[STACKBPF_BTF_MAX_PARAMS];
+	struct stackbpf_btf_param params[STACKBPF_BTF_MAX_PARAMS];   /* by BTF index */
+	int code_reads;                  /* argument positions the code reads before writing (1 + highest) */
+	int callers_pass;                /* the fewest arguments any call site sets up; -1 = no call site */
+	int call_sites;
+};
+
+struct stackbpf_btf_check_opts {
+	size_t sz;
+	bool no_dwarf;                   /* ignore .debug_info: decide from the code alone */
+};
+
+/* Check every BTF function linked into the object's programs. *results (one
+ * entry per FUNC, free() it) and *cnt receive the verdicts. Returns the number
+ * of mismatching functions (>= 0) or -EINVAL (the object has no .BTF; the
+ * reason goes to the object's log; malformed DWARF is reported and ignored),
+ * -ENOMEM. */
+int stackbpf_object__check_btf(const struct stackbpf_object *obj, const struct stackbpf_btf_check_opts *opts,
+			       struct stackbpf_btf_func_check **results, size_t *cnt);
+
+/* The one-line diagnosis of a mismatching function, e.g.
+ *   alloc_exit: BTF prototype has 6 parameters, the code receives 5: ctx was
+ *   eliminated; Linux with stack arguments rejects its callers: callee expects
+ *   6 args, stack arg1 is not initialized
+ * (without a trailing newline). Returns what snprintf returns. */
+int stackbpf_btf_func_check__describe(const struct stackbpf_btf_func_check *c, char *buf, size_t sz);
+
+/* What Linux's verifier does with a call to the function: the exact message
+ * ("callee expects 6 args, stack arg1 is not initialized"), or "" when the
+ * argument counts let it through. Returns what snprintf returns. */
+int stackbpf_btf_func_check__linux_msg(const struct stackbpf_btf_func_check *c, char *buf, size_t sz);
+
+/* For `verify` and `stat`: when `reject_msg` (the verifier's last log line,
+ * may be NULL = any) is explained by a BTF prototype mismatch of a function
+ * of `prog`, write the diagnosis into buf and return 1; 0 otherwise;
+ * negative errno on failure. */
+int stackbpf_program__btf_hint(const struct stackbpf_object *obj, const struct stackbpf_program *prog,
+			       const char *reject_msg, char *buf, size_t sz);
+
+/* For the default (non-strict) mode of `verify` and `stat`: a copy of the
+ * program's functions (stackbpf_program__func) whose nparams and
+ * param_names are the true signatures where they differ from BTF, ready for
+ * stackbpf_prog__set_funcs on a clone of the program. *funcs (free() it) and
+ * *cnt receive the copy. Returns the number of functions changed (>= 0),
+ * -EINVAL (no .BTF) or -ENOMEM. */
+int stackbpf_program__true_funcs(const struct stackbpf_object *obj, const struct stackbpf_program *prog,
+				 struct stackbpf_func **funcs, size_t *cnt);
+
+struct stackbpf_btf_fix_opts {
+	size_t sz;
+	bool no_dwarf;                   /* as stackbpf_btf_check_opts */
+};
+
+/* Write a copy of the object to out_path whose FUNC_PROTOs carry the true
+ * signatures: for every fixable mismatching function a new FUNC_PROTO
+ * (parameters dropped or re-ordered, names and types kept) is appended to
+ * .BTF and its FUNC points at it; type ids and every other byte of every
+ * other section stay as they are. *nfixed (may be NULL) receives the count.
+ * Returns 0, -EINVAL (no .BTF, or a mismatch that cannot be fixed: named in
+ * the log), -EIO, -ENOMEM. */
+int stackbpf_object__fix_btf(const struct stackbpf_object *obj, const char *out_path,
+			     const struct stackbpf_btf_fix_opts *opts, size_t *nfixed);
+
 /* ------------------------------------------------------------- verifier
  *
  * Path-sensitive verification as Linux's do_check, with the r11 stack-argument
@@ -447,12 +560,28 @@ struct stackbpf_verify_opts {
 	bool strict;
 	/* STACKBPF_PROG_UNSPEC (0) = raw, what .s/.bin programs get: r1 =
 	 * pointer to mem_size bytes of input (the log prints "mem(sz=N)"),
-	 * r2 = mem_size, r0 at exit any scalar. Other types: later
-	 * (-EOPNOTSUPP). */
+	 * r2 = mem_size, r0 at exit any scalar. socket_filter, kprobe, tc
+	 * (sched_cls/act), xdp, cgroup_skb, tracepoint, raw_tracepoint and
+	 * perf_event: r1 = their context (struct __sk_buff, pt_regs, xdp_md,
+	 * the trace record or arguments, bpf_perf_event_data) with Linux's
+	 * field rules and return ranges; other types (BTF-based tracing,
+	 * lsm, syscall) -EOPNOTSUPP. */
 	enum stackbpf_prog_type prog_type;
 	uint32_t mem_size;                 /* RAW: bytes behind r1 */
 	stackbpf_log_fn log;               /* receives the log, one line per call (level 2) */
 	void *log_ctx;
+	/* source lines of the program (an object's stackbpf_program__line),
+	 * sorted by insn_off: the log prints "; <source> @ file.c:12" before
+	 * the first instruction of each line, as Linux with line_info */
+	const struct stackbpf_line *lines;
+	size_t line_cnt;
+	/* alignment, as Linux on x86-64 (efficient unaligned access): only the
+	 * stack and atomics are checked unless strict_alignment
+	 * (BPF_F_STRICT_ALIGNMENT: every access, packet data as if 2 bytes
+	 * past an aligned address); any_alignment (BPF_F_ANY_ALIGNMENT)
+	 * cancels strict_alignment */
+	bool strict_alignment;
+	bool any_alignment;
 };
 
 enum { STACKBPF_VERIFY_MAX_SUBPROGS = 64 };

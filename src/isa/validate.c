@@ -211,8 +211,15 @@ static int check_insn(struct vstate *v, size_t i, enum sbpf_form f, uint8_t *is_
 		if (in->src == SBPF_PSEUDO_MAP_IDX || in->src == SBPF_PSEUDO_MAP_IDX_VALUE)
 			if ((uint32_t)in->imm >= v->map_cnt)
 				return fail(v, i, "fd_idx %d is not pointing to valid bpf_map", in->imm);
-		if (in->src == SBPF_PSEUDO_BTF_ID || in->src == SBPF_PSEUDO_FUNC || in->src > SBPF_PSEUDO_MAP_IDX_VALUE)
+		if (in->src == SBPF_PSEUDO_BTF_ID || in->src > SBPF_PSEUDO_MAP_IDX_VALUE)
 			return fail(v, i, "ld_imm64 pseudo src %d needs an ELF object", in->src);
+		if (in->src == SBPF_PSEUDO_FUNC) {
+			/* a callback: imm is the subprogram's offset from the next insn, as a call's */
+			int64_t t = (int64_t)i + 1 + in->imm;
+			if (t < 0 || t >= (int64_t)v->cnt || hi->imm)
+				return fail(v, i, "call to invalid destination");
+			is_start[t] = 1;
+		}
 		is_slot2[i + 1] = 1;
 	}
 	return check_call(v, i, f, is_start);

@@ -1,4 +1,5 @@
-/* jit.c - BPF to x86-64 translation (layout in jit.h).
+/* jit.c - BPF to x86-64 translation (layout in jit.h); calls are emitted by
+ * jit_call.c.
  *
  * One switch over the forms of opcodes.def (grouped by shape) emits each
  * instruction. Frames follow Linux's x86-64 JIT: `push rbp; mov rbp, rsp;
@@ -20,67 +21,16 @@
  * Calls of BPF subprograms carry no depth check when the call graph is
  * acyclic and at most 8 frames deep; otherwise a counter in the jit state
  * stops the 9th frame as the interpreter does. */
-#include "jit/jit.h"
-
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
-#include "isa/opcodes.h"
 #include "isa/validate.h"
-#include "jit/x86_emit.h"
+#include "jit/jit_int.h"
 #include "vm/host.h"
-
-/* BPF register -> x86 register (r11 has no register) */
-static const uint8_t reg_map[SBPF_NREGS] = { RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP };
-enum { AX = R10, TMP = R11, BUDGET = R12, ARG6 = R9 };
-enum { TR_AREA = 56 };   /* trampoline: main's incoming args 7..12 (48 bytes) + 8 to align */
-
-struct subprog {
-	uint32_t start, end;
-	uint32_t depth;      /* BPF stack bytes, a multiple of 8 */
-	uint32_t below;      /* outgoing area + padding, under the pushed registers */
-	uint8_t nsaved;
-	uint8_t saved[4];    /* x86 registers pushed (r6-r9 it mentions) */
-	bool framed;
-	uint8_t state;       /* call-graph walk: 0 new, 1 on the path, 2 done */
-	uint32_t frames;     /* deepest chain of frames starting here */
-};
-
-struct stub { uint32_t label, code; };
-
-struct jc {
-	const struct stackbpf_insn *insns;
-	size_t cnt;
-	const struct stackbpf_host *host;
-	struct sbpf_jit *jit;
-	struct x86_buf b;
-	int pass;
-	uintptr_t base;                 /* final address of the code (0 in pass 0) */
-	uint32_t *lab, *plab;           /* label addresses, this pass and the previous */
-	size_t nlab, caplab, pnlab, capplab;
-	uint32_t *jend, *pjend;         /* end of each jump site */
-	size_t njmp, capjmp, pnjmp, cappjmp;
-	struct subprog *sub;
-	size_t nsub;
-	uint32_t *sub_of;               /* insn -> subprogram */
-	struct stub *stubs;
-	size_t nstub, capstub;
-	bool need_depth, bmi2;
-	uint32_t cur;                   /* subprogram being emitted */
-	char *err;
-	size_t errsz;
-	bool failed;
-};
-
-/* fixed labels after the cnt + 1 instruction labels */
-#define L_UNWIND0(c) ((uint32_t)(c)->cnt + 1)   /* end the run with r0 = 0 */
-#define L_TEXIT(c) ((uint32_t)(c)->cnt + 2)     /* the trampoline's return */
-#define L_FAULT(c) ((uint32_t)(c)->cnt + 3)     /* record r11d as the fault, unwind */
-#define L_SUB(c, s) ((uint32_t)(c)->cnt + 4 + (uint32_t)(s))
-#define ST(field) ((uintptr_t)&c->jit->st.field)
-#define ST_OFF(field) ((int32_t)offsetof(struct sbpf_jit_state, field))
 
 static void fail(struct jc *c, const char *fmt, ...)
 {
@@ -110,7 +60,7 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 
 /* ------------------------------------------------------------ labels, jumps */
 
-static uint32_t new_label(struct jc *c)
+uint32_t sbpf_jc_new_label(struct jc *c)
 {
 	uint32_t *lab = grow(c->lab, &c->caplab, c->nlab + 1, sizeof(*c->lab));
 	if (!lab) {
@@ -122,7 +72,7 @@ static uint32_t new_label(struct jc *c)
 	return (uint32_t)c->nlab++;
 }
 
-static void bind(struct jc *c, uint32_t l)
+void sbpf_jc_bind(struct jc *c, uint32_t l)
 {
 	if (l < c->nlab)   /* else out of memory, already reported */
 		c->lab[l] = (uint32_t)c->b.len;
@@ -135,7 +85,7 @@ static int64_t prev_label(const struct jc *c, uint32_t l)
 }
 
 /* a jump site: `cc` < 0 is jmp, -2 is call (rel32 only) */
-static void jump(struct jc *c, int cc, uint32_t l)
+void sbpf_jc_jump(struct jc *c, int cc, uint32_t l)
 {
 	uint32_t *jend = grow(c->jend, &c->capjmp, c->njmp + 1, sizeof(*c->jend));
 	if (!jend) {
@@ -162,7 +112,7 @@ static void jump(struct jc *c, int cc, uint32_t l)
 }
 
 /* call a C function: rel32 when the final address is known and in reach */
-static void call_abs(struct jc *c, uintptr_t fn)
+void sbpf_jc_call_abs(struct jc *c, uintptr_t fn)
 {
 	int64_t reach = (int64_t)INT32_MAX - 2 * (int64_t)c->jit->map_size;
 	int64_t dist = (int64_t)(fn - c->base);
@@ -176,7 +126,7 @@ static void call_abs(struct jc *c, uintptr_t fn)
 }
 
 /* an out-of-line fault stub; returns its label */
-static uint32_t stub(struct jc *c, enum sbpf_jit_fault kind, size_t idx)
+uint32_t sbpf_jc_stub(struct jc *c, enum sbpf_jit_fault kind, size_t idx)
 {
 	struct stub *stubs = grow(c->stubs, &c->capstub, c->nstub + 1, sizeof(*c->stubs));
 	if (!stubs) {
@@ -184,12 +134,27 @@ static uint32_t stub(struct jc *c, enum sbpf_jit_fault kind, size_t idx)
 		return 0;
 	}
 	c->stubs = stubs;
-	uint32_t l = new_label(c);
+	uint32_t l = sbpf_jc_new_label(c);
 	c->stubs[c->nstub++] = (struct stub){ l, (uint32_t)kind | (uint32_t)idx << 8 };
 	return l;
 }
 
 /* ------------------------------------------------------------------ analysis */
+
+/* a call of the Linux helper the engines run themselves (vm/host.h) */
+static bool is_builtin(const struct jc *c, const struct stackbpf_insn *in, const void *fn)
+{
+	const struct stackbpf_fn_desc *fd;
+	return sbpf_decode(in) == SBPF_OP_CALL && (fd = stackbpf_host__helper(c->host, in->imm)) &&
+	       fd->fn == fn;
+}
+
+/* the subprogram a callback reference (ld_imm64 src 4) or a call names */
+static int64_t callee_of(const struct stackbpf_insn *in, size_t i)
+{
+	enum sbpf_form f = sbpf_decode(in);
+	return f == SBPF_OP_CALL_LOCAL || f == SBPF_OP_LDDW_FUNC ? (int64_t)i + 1 + in->imm : -1;
+}
 
 /* is register `r` the base of this memory access? */
 static int mem_base(const struct stackbpf_insn *in, int shape)
@@ -231,6 +196,8 @@ static void analyse_sub(struct jc *c, struct subprog *sp, bool is_main)
 		switch (shape) {
 		case S_CALL: case S_CALL_KFUNC: case S_CALLX: case S_CALL_LOCAL: case S_LD_ABS: case S_LD_IND:
 			has_call = true;
+			if (is_builtin(c, in, (const void *)sbpf_helper_tail_call))
+				sp->tail = true;
 			break;
 		case S_ARG_STX: case S_ARG_ST: {
 			uint32_t k = (uint32_t)(-in->off / 8);
@@ -248,6 +215,8 @@ static void analyse_sub(struct jc *c, struct subprog *sp, bool is_main)
 		depth = SBPF_STACK_SIZE;
 	sp->depth = (depth + 7) & ~7u;
 	sp->nsaved = 0;
+	if (sp->tail)   /* the target's main keeps no r6-r9 of ours */
+		mention |= 0xfu << 6;
 	for (int r = 6; r <= 9 && !is_main; r++)
 		if (mention & 1u << r)
 			sp->saved[sp->nsaved++] = reg_map[r];
@@ -270,8 +239,8 @@ static bool walk_calls(struct jc *c, uint32_t s)
 	for (uint32_t i = sp->start; i < sp->end; i++) {
 		const struct stackbpf_insn *in = &c->insns[i];
 		enum sbpf_form f = sbpf_decode(in);
-		if (f == SBPF_OP_CALL_LOCAL) {
-			uint32_t t = c->sub_of[i + 1 + (int64_t)in->imm];
+		if (callee_of(in, i) >= 0) {   /* a callback runs one frame deeper too */
+			uint32_t t = c->sub_of[callee_of(in, i)];
 			if (!walk_calls(c, t))
 				return false;
 			if (c->sub[t].frames > deepest)
@@ -294,12 +263,15 @@ static bool analyse(struct jc *c)
 		return false;
 	}
 	bool main_called = false;   /* then main must keep r6-r9 for its BPF caller */
+	bool tail = false;
 	for (size_t i = 0; i < c->cnt; i++) {
 		enum sbpf_form f = sbpf_decode(&c->insns[i]);
-		if (f == SBPF_OP_CALL_LOCAL) {
-			entry[i + 1 + (int64_t)c->insns[i].imm] = true;
-			main_called |= i + 1 + (int64_t)c->insns[i].imm == 0;
+		int64_t t = callee_of(&c->insns[i], i);
+		if (t >= 0) {
+			entry[t] = true;
+			main_called |= t == 0;
 		}
+		tail |= is_builtin(c, &c->insns[i], (const void *)sbpf_helper_tail_call);
 		if (sbpf_form_is_wide(f))
 			i++;
 	}
@@ -325,7 +297,8 @@ static bool analyse(struct jc *c)
 	free(entry);
 	for (size_t k = 0; k < c->nsub; k++)
 		analyse_sub(c, &c->sub[k], k == 0 && !main_called);
-	c->need_depth = !walk_calls(c, 0) || c->sub[0].frames > SBPF_MAX_CALL_FRAMES;
+	/* a tail call continues at its frame's depth: keep the count */
+	c->need_depth = !walk_calls(c, 0) || c->sub[0].frames > SBPF_MAX_CALL_FRAMES || tail;
 	return true;
 }
 
@@ -351,7 +324,7 @@ static void prologue(struct jc *c, const struct subprog *sp)
 		x86_alu_ri(b, true, A_SUB, RSP, (int32_t)sp->below);
 }
 
-static void epilogue(struct jc *c, const struct subprog *sp)
+void sbpf_jc_epilogue(struct jc *c, const struct subprog *sp)
 {
 	struct x86_buf *b = &c->b;
 	if (sp->framed && sp->nsaved && sp->below)
@@ -383,24 +356,55 @@ static void trampoline(struct jc *c)
 	static const uint8_t zero[] = { RDX, RCX, R8, R9, RBX, R13, R14, R15 };
 	for (size_t k = 0; k < sizeof(zero); k++)
 		x86_mov_ri(b, zero[k], 0);
-	jump(c, -2, L_SUB(c, 0));
-	bind(c, L_TEXIT(c));
+	sbpf_jc_jump(c, -2, L_SUB(c, 0));
+	sbpf_jc_bind(c, L_TEXIT(c));
 	x86_alu_ri(b, true, A_ADD, RSP, TR_AREA);
 	for (size_t k = sizeof(callee_saved); k-- > 0;)
 		x86_pop(b, callee_saved[k]);
 	x86_pop(b, RBP);
 	x86_ret(b);
-	bind(c, L_UNWIND0(c));
+	sbpf_jc_bind(c, L_UNWIND0(c));
 	x86_mov_ri(b, TMP, ST(saved_rsp));
 	x86_load(b, 8, false, RSP, TMP, 0);
 	x86_mov_ri(b, RAX, 0);
-	jump(c, -1, L_TEXIT(c));
-	bind(c, L_FAULT(c));
+	sbpf_jc_jump(c, -1, L_TEXIT(c));
+	sbpf_jc_bind(c, L_FAULT(c));
 	x86_mov_ri(b, RAX, ST(saved_rsp));
 	x86_store_r(b, 4, RAX, ST_OFF(fault) - ST_OFF(saved_rsp), TMP);
 	x86_load(b, 8, false, RSP, RAX, 0);
 	x86_mov_ri(b, RAX, 0);
-	jump(c, -1, L_TEXIT(c));
+	sbpf_jc_jump(c, -1, L_TEXIT(c));
+}
+
+/* ------------------------------------------------------------ --harden */
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ull;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	return x ^ (x >> 31);
+}
+
+/* insn i's key: random per program, the same in every pass (sizes must not
+ * change between passes); never 0 and never an imm8 */
+static uint64_t key_of(const struct jc *c, size_t i)
+{
+	uint64_t k = splitmix64(c->key_seed + i);
+	if (x86_fits8((int32_t)(uint32_t)k))
+		k ^= 0x40000000u;
+	return k;
+}
+
+/* r = imm (sign-extended to 64 bits when sext, else zero-extended) without
+ * imm in the code: mov r32, imm ^ k; xor r32, k [; movsxd r, r32] */
+void sbpf_jc_blind_imm(struct jc *c, int r, int32_t imm, bool sext, size_t i)
+{
+	uint32_t k = (uint32_t)key_of(c, i);
+	x86_mov_r32i(&c->b, r, (uint32_t)imm ^ k);
+	x86_alu_ri(&c->b, false, A_XOR, r, (int32_t)k);
+	if (sext)
+		x86_op_rr(&c->b, X_W, 0x63, r, r);   /* movsxd r, r32 */
 }
 
 /* ------------------------------------------------------------ ALU helpers */
@@ -487,24 +491,24 @@ static void emit_div(struct jc *c, const struct stackbpf_insn *in, bool w, bool 
 		return;
 	}
 	int s = reg_map[in->src];
-	uint32_t lzero = new_label(c), lm1 = new_label(c), ldone = new_label(c);
+	uint32_t lzero = sbpf_jc_new_label(c), lm1 = sbpf_jc_new_label(c), ldone = sbpf_jc_new_label(c);
 	x86_mov_rr(b, w, TMP, s);
 	x86_test_rr(b, w, TMP, TMP);
-	jump(c, CC_E, lzero);
+	sbpf_jc_jump(c, CC_E, lzero);
 	if (is_signed) {
 		x86_alu_ri(b, w, A_CMP, TMP, -1);
-		jump(c, CC_E, lm1);
+		sbpf_jc_jump(c, CC_E, lm1);
 	}
 	div_core(c, w, is_signed, is_mod, d);
-	jump(c, -1, ldone);
-	bind(c, lzero);
+	sbpf_jc_jump(c, -1, ldone);
+	sbpf_jc_bind(c, lzero);
 	div_by_zero(c, w, is_mod, d);
 	if (is_signed) {
-		jump(c, -1, ldone);
-		bind(c, lm1);
+		sbpf_jc_jump(c, -1, ldone);
+		sbpf_jc_bind(c, lm1);
 		div_by_m1(c, w, is_mod, d);
 	}
-	bind(c, ldone);
+	sbpf_jc_bind(c, ldone);
 }
 
 static enum x86_shift shift_of(uint8_t code)
@@ -649,176 +653,19 @@ static void emit_atomic(struct jc *c, const struct stackbpf_insn *in, int shape)
 	}
 	/* fetch or/and/xor: a cmpxchg loop on rax, r0 kept in r10 */
 	int base = d == RAX ? AX : d, val = s == RAX ? AX : s;
-	uint32_t loop = new_label(c);
+	uint32_t loop = sbpf_jc_new_label(c);
 	x86_mov_rr(b, true, AX, RAX);
 	x86_load(b, w ? 8 : 4, false, RAX, base, in->off);
-	bind(c, loop);
+	sbpf_jc_bind(c, loop);
 	x86_mov_rr(b, true, TMP, RAX);
 	x86_op_rr(b, f, op, val, TMP);
 	x86_op_rm(b, X_LOCK | f, 0x0fb1, TMP, base, in->off);
-	jump(c, CC_NE, loop);
+	sbpf_jc_jump(c, CC_NE, loop);
 	if (s != RAX) {
 		x86_mov_rr(b, w, s, RAX);
 		x86_mov_rr(b, true, RAX, AX);
 	} else if (!w) {
 		zext32(c, RAX);
-	}
-}
-
-static const uint8_t scratch_args[] = { RDI, RSI, RDX, RCX, R8, R9 };
-
-static void save_args(struct jc *c)
-{
-	for (size_t k = 0; k < sizeof(scratch_args); k++)
-		x86_push(&c->b, scratch_args[k]);
-}
-
-static void restore_args(struct jc *c)
-{
-	for (size_t k = sizeof(scratch_args); k-- > 0;)
-		x86_pop(&c->b, scratch_args[k]);
-}
-
-/* LD_ABS / LD_IND: r0 = big-endian packet bytes, or end the run with r0 = 0 */
-static void emit_ld_packet(struct jc *c, const struct stackbpf_insn *in, bool ind)
-{
-	struct x86_buf *b = &c->b;
-	save_args(c);   /* r1-r5 and r9 survive, as in the interpreter */
-	if (ind) {
-		x86_mov_rr(b, false, TMP, reg_map[in->src]);
-		x86_alu_ri(b, false, A_ADD, TMP, in->imm);
-		x86_op_rr(b, X_W, 0x63, RSI, TMP);   /* movsxd */
-	} else {
-		x86_mov_ri(b, RSI, (uint64_t)(int64_t)in->imm);
-	}
-	x86_mov_ri(b, RDI, ST(saved_rsp));
-	x86_mov_ri(b, RDX, (uint64_t)sbpf_size_bytes(in->code));
-	call_abs(c, (uintptr_t)&sbpf_jit_ld_packet);
-	restore_args(c);
-	x86_alu_ri(b, true, A_CMP, RAX, -1);
-	jump(c, CC_E, L_UNWIND0(c));
-}
-
-/* ---------------------------------------------------------------- calls */
-
-/* Call fn(a1, a2, args) where args points to the twelve argument values
- * r1..r5, arg 6 (r9), args 7..12 (this frame's outgoing area), copied below
- * rsp; a1/a2 are loaded by the caller into rdi/rsi after this returns the
- * point where they may be set (registers r1-r5 are saved first). */
-static void array_call_begin(struct jc *c)
-{
-	struct x86_buf *b = &c->b;
-	x86_alu_ri(b, true, A_SUB, RSP, 96);
-	for (size_t k = 0; k < sizeof(scratch_args); k++)
-		x86_store_r(b, 8, RSP, 8 * (int32_t)k, scratch_args[k]);
-	for (int k = 0; k < 6; k++) {
-		x86_load(b, 8, false, TMP, RSP, 96 + 8 * k);
-		x86_store_r(b, 8, RSP, 48 + 8 * k, TMP);
-	}
-}
-
-static void array_call_end(struct jc *c, uintptr_t fn)
-{
-	call_abs(c, fn);
-	x86_alu_ri(&c->b, true, A_ADD, RSP, 96);
-}
-
-static void emit_host_call(struct jc *c, const struct stackbpf_insn *in, size_t i, enum sbpf_form f)
-{
-	struct x86_buf *b = &c->b;
-	const struct stackbpf_fn_desc *fd = f == SBPF_OP_CALL ? stackbpf_host__helper(c->host, in->imm)
-							       : stackbpf_host__fn(c->host, in->imm);
-	if (!fd) {
-		jump(c, -1, stub(c, JF_CALL_BAD, i));
-		return;
-	}
-	if (fd->flags & STACKBPF_FN_PASS_CTX) {
-		/* ctx comes first and shifts every argument: let the C side do it */
-		array_call_begin(c);
-		x86_mov_ri(b, RDI, (uintptr_t)fd);
-		x86_mov_rr(b, true, RSI, RSP);
-		x86_op_rm(b, X_W, 0x8d, RDX, RSP, 40);   /* lea rdx, [rsp+40] */
-		array_call_end(c, (uintptr_t)&sbpf_host_call);
-	} else {
-		call_abs(c, (uintptr_t)fd->fn);
-	}
-	if (fd->flags & STACKBPF_FN_UNWIND_ON_ZERO) {
-		x86_test_rr(b, true, RAX, RAX);
-		jump(c, CC_E, L_UNWIND0(c));
-	}
-}
-
-/* callx: the helper id is only known at run time; sbpf_jit_callx looks it up
- * and calls it with the argument array, and reports unknown ids and unwinds */
-static void emit_callx(struct jc *c, const struct stackbpf_insn *in, size_t i)
-{
-	struct x86_buf *b = &c->b;
-	x86_mov_rr(b, true, AX, reg_map[in->dst]);
-	array_call_begin(c);
-	x86_mov_ri(b, RDI, ST(saved_rsp));
-	x86_mov_rr(b, true, RSI, AX);
-	x86_mov_rr(b, true, RDX, RSP);
-	array_call_end(c, (uintptr_t)&sbpf_jit_callx);
-	uint32_t ok = new_label(c);
-	x86_mov_ri(b, TMP, ST(callx_status));
-	x86_op_rm(b, 0, 0x83, A_CMP, TMP, 0);
-	x86_byte(b, 0);
-	jump(c, CC_E, ok);
-	x86_op_rm(b, 0, 0x83, A_CMP, TMP, 0);
-	x86_byte(b, 1);
-	jump(c, CC_E, L_UNWIND0(c));
-	jump(c, -1, stub(c, JF_CALLX, i));
-	bind(c, ok);
-}
-
-static void emit_call_local(struct jc *c, const struct stackbpf_insn *in, size_t i)
-{
-	struct x86_buf *b = &c->b;
-	uint32_t t = c->sub_of[i + 1 + (int64_t)in->imm];
-	if (c->need_depth) {
-		x86_mov_ri(b, TMP, ST(depth));
-		x86_op_rm(b, 0, 0x83, A_CMP, TMP, 0);
-		x86_byte(b, SBPF_MAX_CALL_FRAMES);
-		jump(c, CC_AE, stub(c, JF_DEPTH, i));
-		x86_op_rm(b, 0, 0xff, 0, TMP, 0);   /* inc dword [r11] */
-	}
-	jump(c, -2, L_SUB(c, t));
-	if (c->need_depth) {
-		x86_mov_ri(b, TMP, ST(depth));
-		x86_op_rm(b, 0, 0xff, 1, TMP, 0);   /* dec dword [r11] */
-	}
-}
-
-/* r11 forms: slot k = |off| / 8 (1..7); arg 6 lives in r9 */
-static void emit_stack_arg(struct jc *c, const struct stackbpf_insn *in, size_t i, int shape)
-{
-	struct x86_buf *b = &c->b;
-	int k = (in->off < 0 ? -in->off : in->off) / 8;
-	if (k < 1 || k > SBPF_MAX_STACK_ARGS) {
-		jump(c, -1, stub(c, JF_ARG_BAD, i));
-		return;
-	}
-	switch (shape) {
-	case S_ARG_LDX:
-		if (k == 1)
-			x86_mov_rr(b, true, reg_map[in->dst], ARG6);
-		else if (c->sub[c->cur].framed)
-			x86_load(b, 8, false, reg_map[in->dst], RBP, in->off);   /* [rbp+16..56] */
-		else   /* above the return address and the pushed registers */
-			x86_load(b, 8, false, reg_map[in->dst], RSP, 8 * c->sub[c->cur].nsaved + in->off - 8);
-		break;
-	case S_ARG_STX:
-		if (k == 1)
-			x86_mov_rr(b, true, ARG6, reg_map[in->src]);
-		else
-			x86_store_r(b, 8, RSP, 8 * (k - 2), reg_map[in->src]);
-		break;
-	default:
-		if (k == 1)
-			x86_mov_ri(b, ARG6, (uint64_t)(int64_t)in->imm);
-		else
-			x86_store_i(b, 8, RSP, 8 * (k - 2), in->imm);
-		break;
 	}
 }
 
@@ -843,10 +690,69 @@ static void emit_jcc(struct jc *c, const struct stackbpf_insn *in, size_t i, boo
 		x86_test_rr(b, w, d, d);   /* same flags as cmp d, 0 */
 	else
 		jset ? x86_test_ri(b, w, d, in->imm) : x86_alu_ri(b, w, A_CMP, d, in->imm);
-	jump(c, jcc_cc[SBPF_OP(in->code) >> 4], (uint32_t)(i + 1 + (int64_t)in->off));
+	sbpf_jc_jump(c, jcc_cc[SBPF_OP(in->code) >> 4], (uint32_t)(i + 1 + (int64_t)in->off));
 }
 
 /* ------------------------------------------------------------ one insn */
+
+/* The immediate forms, with the immediate rebuilt in AX (or the destination)
+ * and the register form emitted, as Linux's bpf_jit_blind_constants does.
+ * Returns false when the instruction has no immediate to hide. */
+static bool emit_blinded(struct jc *c, size_t i, int shape)
+{
+	const struct stackbpf_insn *in = &c->insns[i];
+	struct stackbpf_insn x = *in;
+	struct x86_buf *b = &c->b;
+	bool w = sbpf_code_is64(in->code);
+	int d = in->dst < SBPF_NREGS ? reg_map[in->dst] : 0;
+	if (in->imm == 0 && shape != S_LD_IMM64)
+		return false;
+	x.src = VAX;
+	x.code |= 0x08;   /* BPF_X: the register form */
+	switch (shape) {
+	case S_ALU_K:
+		if (SBPF_OP(in->code) == 0xb0) {   /* mov */
+			sbpf_jc_blind_imm(c, d, in->imm, w, i);
+			return true;
+		}
+		sbpf_jc_blind_imm(c, AX, in->imm, w, i);
+		emit_alu(c, &x, w, false);
+		return true;
+	case S_JCC_K:
+		if (in->off == 0)
+			return false;
+		sbpf_jc_blind_imm(c, AX, in->imm, SBPF_CLASS(in->code) == SBPF_JMP, i);
+		emit_jcc(c, &x, i, false);
+		return true;
+	case S_ST:
+		sbpf_jc_blind_imm(c, AX, in->imm, true, i);
+		x86_store_r(b, sbpf_size_bytes(in->code), d, in->off, AX);
+		return true;
+	case S_ARG_ST: {
+		int k = -in->off / 8;
+		if (k < 1 || k > SBPF_MAX_STACK_ARGS)
+			return false;   /* the fault stub */
+		sbpf_jc_blind_imm(c, AX, in->imm, true, i);
+		if (k == 1)
+			x86_mov_rr(b, true, ARG6, AX);
+		else
+			x86_store_r(b, 8, RSP, 8 * (k - 2), AX);
+		return true;
+	}
+	case S_LD_IMM64: {
+		if (sbpf_decode(in) != SBPF_OP_LDDW)
+			return false;
+		uint64_t v = (uint64_t)(uint32_t)in[0].imm | (uint64_t)(uint32_t)in[1].imm << 32;
+		uint64_t k = key_of(c, i) ^ (uint64_t)key_of(c, i + 1) << 32;
+		x86_movabs(b, d, v ^ k);
+		x86_movabs(b, TMP, k);
+		x86_alu_rr(b, true, A_XOR, d, TMP);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
 
 static void emit_insn(struct jc *c, size_t i, enum sbpf_form f)
 {
@@ -855,6 +761,8 @@ static void emit_insn(struct jc *c, size_t i, enum sbpf_form f)
 	int shape = sbpf_opinfo[f].shape;
 	int d = in->dst < SBPF_NREGS ? reg_map[in->dst] : 0, s = in->src < SBPF_NREGS ? reg_map[in->src] : 0;
 	int size = sbpf_size_bytes(in->code);
+	if (c->harden && emit_blinded(c, i, shape))
+		return;
 	switch (shape) {
 	case S_ALU_K: case S_ALU_X:
 		emit_alu(c, in, sbpf_code_is64(in->code), shape == S_ALU_K);
@@ -877,14 +785,18 @@ static void emit_insn(struct jc *c, size_t i, enum sbpf_form f)
 		emit_end(c, f, d);
 		break;
 	case S_LD_IMM64:
+		if (f == SBPF_OP_LDDW_FUNC) {   /* a callback: its native address */
+			x86_movabs(b, d, c->base + (uint64_t)prev_label(c, L_SUB(c, c->sub_of[i + 1 + (int64_t)in->imm])));
+			break;
+		}
 		if (f != SBPF_OP_LDDW) {
-			jump(c, -1, stub(c, JF_LDDW, i));
+			sbpf_jc_jump(c, -1, sbpf_jc_stub(c, JF_LDDW, i));
 			break;
 		}
 		x86_mov_ri(b, d, (uint64_t)(uint32_t)in[0].imm | (uint64_t)(uint32_t)in[1].imm << 32);
 		break;
 	case S_LD_ABS: case S_LD_IND:
-		emit_ld_packet(c, in, shape == S_LD_IND);
+		sbpf_jc_emit_ld_packet(c, in, shape == S_LD_IND);
 		break;
 	case S_LDX:
 		x86_load(b, size, SBPF_MODE(in->code) == SBPF_MEMSX, d, s, in->off);
@@ -903,11 +815,11 @@ static void emit_insn(struct jc *c, size_t i, enum sbpf_form f)
 		break;
 	case S_JA:
 		if (in->off)
-			jump(c, -1, (uint32_t)(i + 1 + (int64_t)in->off));
+			sbpf_jc_jump(c, -1, (uint32_t)(i + 1 + (int64_t)in->off));
 		break;
 	case S_JA32:
 		if (in->imm)
-			jump(c, -1, (uint32_t)(i + 1 + (int64_t)in->imm));
+			sbpf_jc_jump(c, -1, (uint32_t)(i + 1 + (int64_t)in->imm));
 		break;
 	case S_JCC_K: case S_JCC_X:
 		emit_jcc(c, in, i, shape == S_JCC_K);
@@ -921,23 +833,23 @@ static void emit_insn(struct jc *c, size_t i, enum sbpf_form f)
 			break;
 		}
 		x86_test_rr(b, true, BUDGET, BUDGET);
-		jump(c, CC_E, (uint32_t)(i + 1 + (int64_t)in->off));
+		sbpf_jc_jump(c, CC_E, (uint32_t)(i + 1 + (int64_t)in->off));
 		x86_op_rr(b, X_W, 0xff, 1, BUDGET);   /* dec r12 */
 		break;
 	case S_CALL: case S_CALL_KFUNC:
-		emit_host_call(c, in, i, f);
+		sbpf_jc_emit_host_call(c, in, i, f);
 		break;
 	case S_CALLX:
-		emit_callx(c, in, i);
+		sbpf_jc_emit_callx(c, in, i);
 		break;
 	case S_CALL_LOCAL:
-		emit_call_local(c, in, i);
+		sbpf_jc_emit_call_local(c, in, i);
 		break;
 	case S_EXIT:
-		epilogue(c, &c->sub[c->cur]);
+		sbpf_jc_epilogue(c, &c->sub[c->cur]);
 		break;
 	case S_ARG_LDX: case S_ARG_STX: case S_ARG_ST:
-		emit_stack_arg(c, in, i, shape);
+		sbpf_jc_emit_stack_arg(c, in, i, shape);
 		break;
 	default:
 		fail(c, "insn %zu: no native code for opcode 0x%02x", i, in->code);
@@ -953,7 +865,7 @@ static void emit_pass(struct jc *c)
 	c->nstub = 0;
 	c->nlab = 0;
 	for (size_t k = 0; k < c->cnt + 4 + c->nsub; k++)
-		new_label(c);
+		sbpf_jc_new_label(c);
 	if (c->failed)
 		return;
 	trampoline(c);
@@ -961,23 +873,23 @@ static void emit_pass(struct jc *c)
 	for (size_t s = 0; s < c->nsub && !c->failed; s++) {
 		const struct subprog *sp = &c->sub[s];
 		c->cur = (uint32_t)s;
-		bind(c, L_SUB(c, s));
+		sbpf_jc_bind(c, L_SUB(c, s));
 		prologue(c, sp);
 		for (size_t i = sp->start; i < sp->end && !c->failed; i++) {
 			enum sbpf_form f = sbpf_decode(&c->insns[i]);
-			bind(c, (uint32_t)i);
+			sbpf_jc_bind(c, (uint32_t)i);
 			emit_insn(c, i, f);
 			if (sbpf_form_is_wide(f))
-				bind(c, (uint32_t)++i);
+				sbpf_jc_bind(c, (uint32_t)++i);
 		}
 	}
-	bind(c, (uint32_t)c->cnt);
+	sbpf_jc_bind(c, (uint32_t)c->cnt);
 	c->jit->stubs_off = (uint32_t)c->b.len;
 	for (size_t k = 0; k < c->nstub; k++) {
 		const struct stub *st = &c->stubs[k];
-		bind(c, st->label);
+		sbpf_jc_bind(c, st->label);
 		x86_mov_ri(&c->b, TMP, st->code);
-		jump(c, -1, L_FAULT(c));
+		sbpf_jc_jump(c, -1, L_FAULT(c));
 	}
 	if (c->b.err)
 		fail(c, "out of memory");
@@ -998,6 +910,18 @@ static bool settle(struct jc *c)
 	c->pnlab = c->nlab;
 	c->pnjmp = c->njmp;
 	return same;
+}
+
+/* --harden's per-program key */
+static uint64_t random_seed(void)
+{
+	uint64_t seed = 0;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		seed = splitmix64((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 32 ^ (uintptr_t)&seed);
+	}
+	return seed;
 }
 
 static bool cpu_has_bmi2(void)
@@ -1021,6 +945,9 @@ struct sbpf_jit *sbpf_jit_compile(const struct stackbpf_insn *insns, size_t cnt,
 		return NULL;
 	c.jit = jit;
 	c.bmi2 = !(opts && opts->no_bmi2) && cpu_has_bmi2();
+	c.harden = opts && opts->harden;
+	if (c.harden)
+		c.key_seed = random_seed();
 	if (!insns || !cnt || sbpf_validate(insns, cnt, NULL, verr, sizeof(verr))) {
 		snprintf(err, errsz, "%s", verr);
 		free(jit);
@@ -1059,6 +986,7 @@ struct sbpf_jit *sbpf_jit_compile(const struct stackbpf_insn *insns, size_t cnt,
 	memcpy(jit->insn_off, c.plab, (cnt + 1) * sizeof(*jit->insn_off));
 	jit->unwind_off = c.plab[L_UNWIND0(&c)];
 	jit->fault_off = c.plab[L_FAULT(&c)];
+	jit->main_off = c.plab[L_SUB(&c, 0)];
 	jit->block_off = malloc((cnt + 1) * sizeof(*jit->block_off));
 	if (!jit->block_off)
 		goto fail;

@@ -8,7 +8,7 @@
  * argument 6 travels in r9, 7..12 at [rsp+0..40] in the caller and
  * [rbp+16..56] in the callee (rsp-relative in a frameless leaf); host
  * functions are called per SysV with rsp 16-byte aligned; r12 holds the
- * may_goto budget of the whole run;
+ * may_goto budget of the whole run (tail-called programs share it);
  * r10 and r11 are scratch. The code begins with a SysV entry trampoline
  * `u64 entry(void *mem, u64 len)` that saves the callee-saved registers,
  * records its stack pointer in the jit state (faults and early exits unwind
@@ -31,6 +31,7 @@ enum sbpf_jit_fault {
 	JF_CALLX,      /* callx to an unknown helper id (val) */
 	JF_ARG_BAD,    /* r11 slot beyond the seven stack arguments */
 	JF_LDDW,       /* ld_imm64 pseudo source */
+	JF_TAIL,       /* tail call to a program without native code */
 };
 
 /* Run-time state the native code reaches through an absolute address. */
@@ -44,6 +45,12 @@ struct sbpf_jit_state {
 	uint32_t fault;         /* enum sbpf_jit_fault | insn index << 8 */
 	uint32_t callx_status;  /* after a callx: 0 ok, 1 unwind (r0 = 0), 2 unknown id */
 	uint64_t fault_val;     /* the unknown callx id */
+	const struct stackbpf_vm *vm;   /* the vm owning this code (tail calls, messages), or NULL */
+	/* tail calls (jit_rt.c: sbpf_jit_tail): the run's first state, the
+	 * attempts it counted and the states it entered (where a fault may be) */
+	struct sbpf_jit_state *root;
+	uint32_t tail_cnt, nchain;
+	struct sbpf_jit_state *chain[33];
 };
 
 struct sbpf_jit {
@@ -58,12 +65,14 @@ struct sbpf_jit {
 	uint32_t unwind_off;    /* trampoline: end the run with r0 = 0 */
 	uint32_t fault_off;     /* trampoline: record a fault and end the run */
 	uint32_t stubs_off;     /* where the out-of-line fault stubs start */
+	uint32_t main_off;      /* the main subprogram's prologue: a tail call's entry */
 	struct sbpf_jit_state st;
 };
 
 /* internal compile options (tests force the portable paths) */
 struct sbpf_jit_opts {
 	bool no_bmi2;           /* shifts through cl instead of shlx/shrx/sarx */
+	bool harden;            /* blind the program's immediates (random key per insn) */
 };
 
 /* Compile a validated program. Returns the jit or NULL with a message in err
@@ -81,6 +90,10 @@ uint64_t sbpf_jit_ld_packet(struct sbpf_jit_state *st, int64_t off, uint64_t siz
 /* callx: look up helper `id` and call it with args (r1..r5, then stack
  * arguments 6..12); sets st->callx_status */
 uint64_t sbpf_jit_callx(struct sbpf_jit_state *st, uint64_t id, const uint64_t *args);
+/* tail call from the code of st at insn `idx`: the native entry of the
+ * target's main subprogram (its state prepared to continue this run), 0 to
+ * fall through, or the caller's unwind path after recording a JF_TAIL fault */
+uint64_t sbpf_jit_tail(struct sbpf_jit_state *st, uint64_t map, uint64_t key, uint64_t idx);
 
 /* executable memory: allocate RW, then seal RX (never both) */
 void *sbpf_jit_mem_alloc(size_t size, size_t *map_size, const void *near);

@@ -97,6 +97,21 @@ void x86_mov_ri(struct x86_buf *b, int dst, uint64_t v)
 	}
 }
 
+void x86_movabs(struct x86_buf *b, int dst, uint64_t v)
+{
+	x86_byte(b, (uint8_t)(0x48 | (dst >= 8)));
+	x86_byte(b, (uint8_t)(0xb8 + (dst & 7)));
+	x86_imm(b, v, 8);
+}
+
+void x86_mov_r32i(struct x86_buf *b, int dst, uint32_t v)
+{
+	if (dst >= 8)
+		x86_byte(b, 0x41);
+	x86_byte(b, (uint8_t)(0xb8 + (dst & 7)));
+	x86_imm(b, v, 4);
+}
+
 void x86_alu_rr(struct x86_buf *b, bool w, enum x86_alu op, int dst, int src)
 {
 	x86_op_rr(b, w ? X_W : 0, 8u * op + 1, src, dst);

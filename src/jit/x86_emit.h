@@ -56,6 +56,10 @@ void x86_op_rm(struct x86_buf *b, unsigned flags, uint32_t op, int reg, int base
 /* common instructions */
 void x86_mov_rr(struct x86_buf *b, bool w, int dst, int src);        /* mov dst, src */
 void x86_mov_ri(struct x86_buf *b, int dst, uint64_t v);             /* shortest mov dst, v (64-bit result) */
+/* fixed-size forms (their size never depends on the value): movabs r64,
+ * imm64 (10 bytes) and mov r32, imm32 (5 or 6 bytes, zero-extends) */
+void x86_movabs(struct x86_buf *b, int dst, uint64_t v);
+void x86_mov_r32i(struct x86_buf *b, int dst, uint32_t v);
 void x86_alu_rr(struct x86_buf *b, bool w, enum x86_alu op, int dst, int src);
 void x86_alu_ri(struct x86_buf *b, bool w, enum x86_alu op, int dst, int32_t imm);
 void x86_test_rr(struct x86_buf *b, bool w, int a, int c);

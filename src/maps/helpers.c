@@ -12,9 +12,16 @@
  *                                         length with newlines, -EINVAL on a bad format
  *   7 get_prandom_u32()                   xorshift64*, seeded per host (opts->seed)
  *   8 get_smp_processor_id()              0 (one CPU)
+ *  12 tail_call(ctx, prog_array, index)  run by the engines (vm.c, jit): continue in
+ *                                         the program the slot names; fall through
+ *                                         when the index is out of range, the slot
+ *                                         is empty or 33 tail calls were made
  *  14 get_current_pid_tgid()              tgid << 32 | tid of the calling thread
  *  26 skb_load_bytes(skb, off, to, len)   copies from the packet of a __sk_buff built
  *                                         by the test-run context (obj/pktctx.h)
+ * 181 loop(nr, callback, ctx, flags)    run by the engines: callback(i, ctx) for i <
+ *                                         nr until it returns non-zero; returns the
+ *                                         calls made; -E2BIG (nr > 2^23), -EINVAL (flags)
  * 130 ringbuf_output(map, data, size, flags)  0, -EAGAIN (full), -EINVAL (flags)
  * 131 ringbuf_reserve(map, size, flags)   sample pointer or NULL
  * 132 ringbuf_submit(sample, flags), 133 ringbuf_discard(sample, flags)
@@ -35,6 +42,7 @@
 #include <unistd.h>
 
 #include "maps/map_int.h"
+#include "vm/host.h"
 
 typedef uint64_t u64;
 
@@ -204,6 +212,19 @@ static u64 ringbuf_discard(u64 sample, u64 flags)
 	return 0;
 }
 
+/* the engines run these two (vm/host.h); reached natively only through callx */
+uint64_t sbpf_helper_tail_call(uint64_t ctx, uint64_t map, uint64_t idx)
+{
+	(void)ctx, (void)map, (void)idx;
+	return RET(-EOPNOTSUPP);
+}
+
+uint64_t sbpf_helper_loop(uint64_t nr, uint64_t fn, uint64_t ctx, uint64_t flags)
+{
+	(void)nr, (void)fn, (void)ctx, (void)flags;
+	return RET(-EOPNOTSUPP);
+}
+
 enum { A = STACKBPF_ARG_ANYTHING, SC = STACKBPF_ARG_SCALAR, MEM = STACKBPF_ARG_PTR_TO_MEM,
        MEMW = STACKBPF_ARG_PTR_TO_MEM_RW, SZ = STACKBPF_ARG_MEM_SIZE, CTX = STACKBPF_ARG_CTX };
 
@@ -223,8 +244,10 @@ static const struct {
 	{ 6, "bpf_trace_printk", (void *)trace_printk, 5, { MEM, SZ, SC, SC, SC }, STACKBPF_RET_SCALAR, 1 },
 	{ 7, "bpf_get_prandom_u32", (void *)get_prandom_u32, 0, { 0 }, STACKBPF_RET_SCALAR, 1 },
 	{ 8, "bpf_get_smp_processor_id", (void *)get_smp_processor_id, 0, { 0 }, STACKBPF_RET_SCALAR, 0 },
+	{ 12, "bpf_tail_call", (void *)sbpf_helper_tail_call, 3, { CTX, A, SC }, STACKBPF_RET_VOID, 0 },
 	{ 14, "bpf_get_current_pid_tgid", (void *)get_current_pid_tgid, 0, { 0 }, STACKBPF_RET_SCALAR, 0 },
 	{ 26, "bpf_skb_load_bytes", (void *)skb_load_bytes, 4, { CTX, SC, MEMW, SZ }, STACKBPF_RET_SCALAR, 0 },
+	{ 181, "bpf_loop", (void *)sbpf_helper_loop, 4, { SC, A, A, SC }, STACKBPF_RET_SCALAR, 0 },
 	{ 130, "bpf_ringbuf_output", (void *)ringbuf_output, 4, { A, MEM, SZ, SC }, STACKBPF_RET_SCALAR, 0 },
 	{ 131, "bpf_ringbuf_reserve", (void *)ringbuf_reserve, 3, { A, SC, SC }, STACKBPF_RET_MEM_OR_NULL, 0 },
 	{ 132, "bpf_ringbuf_submit", (void *)ringbuf_submit, 2, { A, SC }, STACKBPF_RET_VOID, 0 },

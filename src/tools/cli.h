@@ -21,6 +21,8 @@ int cmd_run(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_jit(int argc, char **argv);
 int cmd_plugin(int argc, char **argv);
+int cmd_btf(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
 
 /* "stackbpf: <message>" on stderr */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

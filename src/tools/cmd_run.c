@@ -1,9 +1,14 @@
-/* cmd_run.c - `stackbpf run`: load a program, validate its structure, run it
- * in the checked interpreter with the example host functions, print r0.
- * ELF objects (detected by their magic) are opened with stackbpf_object__open:
- * --prog picks the program, socket/tc/xdp programs get a packet context
+/* cmd_run.c - `stackbpf run`: load a program (.s, .bin, a bpf_conformance
+ * .data file, or a BPF ELF object), verify it, run it (the JIT by default,
+ * else the fast or checked interpreter) and print r0.
+ *
+ * A program the verifier rejects never runs: the verifier's error is printed
+ * and the exit status is 1. Program types the verifier cannot check yet
+ * (-EOPNOTSUPP) run in the checked interpreter, with a warning. ELF objects
+ * (detected by their magic) are opened with stackbpf_object__open: --prog
+ * picks the program, socket/tc/xdp programs get a packet context
  * (obj/pktctx.h), the Linux helpers are registered, --dump-maps prints every
- * map after the run. */
+ * map after the run and --data-out writes the (possibly modified) packet. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,45 +19,61 @@
 #include "isa/opcodes.h"
 #include "obj/pktctx.h"
 #include "tools/cli.h"
+#include "tools/cli_prog.h"
 
 static const char usage_text[] =
-	"usage: stackbpf run IN [--mem FILE | --mem-hex HEX] [--engine interp|jit]\n"
-	"                       [--repeat N] [--strict] [--checked] [--json]\n"
-	"                       [--prog NAME] [--dump-maps]\n"
+	"usage: stackbpf run IN [--mem FILE | --mem-hex HEX] [--engine jit|interp]\n"
+	"                       [--checked] [--repeat N] [--strict] [--json]\n"
+	"                       [--prog NAME] [--dump-maps] [--data-out FILE]\n"
 	"\n"
-	"Run a BPF program and print r0 as 0x<hex> on the last line of stdout.\n"
-	"IN is assembly (.s, any syntax, detected) or raw bytecode (.bin: 8-byte\n"
-	"little-endian instructions); '-' reads stdin. The program starts with\n"
-	"r1 = pointer to the memory, r2 = its length (NULL and 0 without memory),\n"
-	"r10 = a 512-byte stack. Its structure is validated first (opcodes, reserved\n"
-	"fields, jump and call targets, r11 forms), then it runs in the checked\n"
-	"interpreter, which stops with a message naming the instruction, address and\n"
-	"size on a bad memory access. Calls may use the example host functions\n"
-	"sum_args0..sum_args12 (sum of i*a_i) and mem_sum(a1..a5, mem, mem__sz).\n"
+	"Verify a BPF program, run it and print r0 as 0x<hex> on the last line of\n"
+	"stdout. IN is assembly (.s, any syntax, detected), raw bytecode (.bin: 8-byte\n"
+	"little-endian instructions), a bpf_conformance test (.data: its program and\n"
+	"memory, with uBPF's conformance helpers) or a BPF ELF object; '-' reads\n"
+	"stdin. The program starts with r1 = pointer to the memory, r2 = its length\n"
+	"(NULL and 0 without memory), r10 = a 512-byte stack.\n"
+	"\n"
+	"The verifier checks the program first (r1 is memory of the given length);\n"
+	"a rejected program does not run: the verifier's error is printed and the\n"
+	"exit status is 1. It then runs as x86-64 native code (the JIT), or in the\n"
+	"interpreter with --engine interp, or in the checked interpreter with\n"
+	"--checked (every memory access checked; a bad one stops the run with a\n"
+	"message naming the instruction, address and size). Stack arguments (r11)\n"
+	"are an extension both engines support. Calls may use the example host\n"
+	"functions sum_args0..sum_args12 (sum of i*a_i) and mem_sum(a1..a5, mem,\n"
+	"mem__sz).\n"
 	"\n"
 	"IN may also be a BPF ELF object built by clang (-target bpf -O2 -g): its\n"
 	"maps and global data are created, __ksym externs bind to the host functions\n"
 	"above, and the Linux helpers (maps, ringbuf, ktime, prandom, trace_printk\n"
-	"to stderr, skb_load_bytes) are available. socket, tc and xdp programs get\n"
-	"r1 = a __sk_buff / xdp_md around the memory (the packet); other programs\n"
-	"get r1 = the memory itself.\n"
+	"to stderr, skb_load_bytes, tail_call, loop) are available. socket, tc and\n"
+	"xdp programs get r1 = a __sk_buff / xdp_md around the memory (the packet);\n"
+	"other programs get r1 = the memory itself (zero-padded to 4096 bytes, the\n"
+	"largest context the verifier allows). Program types the verifier does\n"
+	"not know yet run in the checked interpreter, with a warning.\n"
 	"\n"
 	"options:\n"
-	"  --mem FILE       input memory: the bytes of FILE\n"
+	"  --mem FILE       input memory: the bytes of FILE (--data FILE: the same)\n"
 	"  --mem-hex HEX    input memory as hex byte pairs, spaces optional ('01 02 ff')\n"
-	"  --engine ENGINE  interp (default) or jit (x86-64 native code; no memory\n"
-	"                   checks until the verifier exists)\n"
+	"                   (--data-hex HEX: the same)\n"
+	"  --engine ENGINE  jit (default; falls back to the interpreter, with a\n"
+	"                   warning, for what it cannot compile) or interp\n"
+	"  --checked        run in the checked interpreter\n"
+	"  --harden         JIT: blind every immediate of the program with a random\n"
+	"                   key (as Linux's bpf_jit_harden)\n"
 	"  --repeat N       run N times (the memory is not reset between runs, as with\n"
 	"                   Linux's BPF_PROG_TEST_RUN) and print 'runs: N, ns/run: X'\n"
 	"                   on stderr\n"
-	"  --strict         kernel-strict: refuse programs that use r11 stack arguments,\n"
-	"                   as Linux refuses them without a JIT ('stack args are not\n"
-	"                   supported in non-JITed programs')\n"
-	"  --checked        check every memory access (what run always does until the\n"
-	"                   verifier exists)\n"
+	"  --strict         kernel-strict: verify as 'stackbpf verify --strict' (no\n"
+	"                   stack-argument counts without BTF; r11 stack arguments\n"
+	"                   refused: 'stack args are not supported in non-JITed\n"
+	"                   programs'), and refuse them as well in a program that\n"
+	"                   runs unverified in the interpreter\n"
 	"  --prog NAME      the program of an ELF object to run (required when it has\n"
-	"                   several; --data/--data-hex are aliases of --mem/--mem-hex)\n"
+	"                   several)\n"
 	"  --dump-maps      after the run, print every map of the object (before r0)\n"
+	"  --data-out FILE  after the run, write the memory (the packet of a socket,\n"
+	"                   tc or xdp program) to FILE\n"
 	"  --json           print one JSON object instead:\n"
 	"                   {\"r0\":\"0x..\",\"runs\":N,\"ns_per_run\":X}\n"
 	"  -h, --help       this text\n"
@@ -63,13 +84,31 @@ static const char usage_text[] =
 	"examples:\n"
 	"  stackbpf run examples/sum12.s\n"
 	"  stackbpf run prog.bin --mem-hex '01 02 03 04' --repeat 1000000\n"
-	"  stackbpf run prog.s --mem packet.bin --json\n";
+	"  stackbpf run xdp.bpf.o --prog xdp_pass --data pkt.bin --data-out out.bin\n";
+
+enum { ENG_JIT, ENG_INTERP, ENG_CHECKED };
+/* bytes of context a non-packet ELF program gets at least (Linux's largest
+ * test-run contexts: PERF_MAX_TRACE_SIZE for tracepoints) */
+enum { CTX_PAD = 4096 };
 
 struct run_args {
-	const char *in, *mem_file, *mem_hex, *prog;
+	const char *in, *mem_file, *mem_hex, *prog, *data_out;
 	uint64_t repeat;
-	int repeat_given, strict, json, jit, dump_maps;
+	int repeat_given, strict, json, engine, dump_maps, harden;
 };
+
+static int parse_engine(const char *v, struct run_args *ra)
+{
+	if (strcmp(v, "jit") == 0)
+		ra->engine = ra->engine == ENG_CHECKED ? ENG_CHECKED : ENG_JIT;
+	else if (strcmp(v, "interp") == 0)
+		ra->engine = ra->engine == ENG_CHECKED ? ENG_CHECKED : ENG_INTERP;
+	else {
+		cli_error("--engine: '%s' is not one of jit, interp", v);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct run_args *ra)
 {
@@ -81,32 +120,26 @@ static int parse_args(int argc, char **argv, struct run_args *ra)
 			ra->json = 1;
 		} else if (strcmp(a, "--dump-maps") == 0) {
 			ra->dump_maps = 1;
+		} else if (strcmp(a, "--harden") == 0) {
+			ra->harden = 1;
+		} else if (strcmp(a, "--checked") == 0) {
+			ra->engine = ENG_CHECKED;
 		} else if (cli_is_opt(a, "--prog")) {
 			if (!(ra->prog = cli_opt_value(argc, argv, &i, "--prog")))
 				return -EINVAL;
-		} else if (cli_is_opt(a, "--data")) {
-			if (!(ra->mem_file = cli_opt_value(argc, argv, &i, "--data")))
+		} else if (cli_is_opt(a, "--data-out")) {
+			if (!(ra->data_out = cli_opt_value(argc, argv, &i, "--data-out")))
 				return -EINVAL;
-		} else if (cli_is_opt(a, "--data-hex")) {
-			if (!(ra->mem_hex = cli_opt_value(argc, argv, &i, "--data-hex")))
+		} else if (cli_is_opt(a, "--data") || cli_is_opt(a, "--mem")) {
+			if (!(ra->mem_file = cli_opt_value(argc, argv, &i, cli_is_opt(a, "--data") ? "--data" : "--mem")))
 				return -EINVAL;
-		} else if (strcmp(a, "--checked") == 0) {
-			/* always on until the verifier exists */
-		} else if (cli_is_opt(a, "--mem")) {
-			if (!(ra->mem_file = cli_opt_value(argc, argv, &i, "--mem")))
-				return -EINVAL;
-		} else if (cli_is_opt(a, "--mem-hex")) {
-			if (!(ra->mem_hex = cli_opt_value(argc, argv, &i, "--mem-hex")))
+		} else if (cli_is_opt(a, "--data-hex") || cli_is_opt(a, "--mem-hex")) {
+			if (!(ra->mem_hex = cli_opt_value(argc, argv, &i,
+							  cli_is_opt(a, "--data-hex") ? "--data-hex" : "--mem-hex")))
 				return -EINVAL;
 		} else if (cli_is_opt(a, "--engine")) {
-			if (!(v = cli_opt_value(argc, argv, &i, "--engine")))
+			if (!(v = cli_opt_value(argc, argv, &i, "--engine")) || parse_engine(v, ra))
 				return -EINVAL;
-			if (strcmp(v, "jit") == 0) {
-				ra->jit = 1;
-			} else if (strcmp(v, "interp") != 0) {
-				cli_error("--engine: '%s' is not one of interp, jit", v);
-				return -EINVAL;
-			}
 		} else if (cli_is_opt(a, "--repeat")) {
 			if (!(v = cli_opt_value(argc, argv, &i, "--repeat")) ||
 			    cli_parse_u64("--repeat", v, 1, 1000000000000ull, &ra->repeat))
@@ -135,12 +168,15 @@ static int parse_args(int argc, char **argv, struct run_args *ra)
 
 static int load_mem(const struct run_args *ra, uint8_t **mem, size_t *len)
 {
-	*mem = NULL;
-	*len = 0;
-	if (ra->mem_file)
+	if (ra->mem_file) {
+		free(*mem);
+		*mem = NULL;
 		return cli_read_file(ra->mem_file, (char **)mem, len);
+	}
 	if (ra->mem_hex) {
 		char err[128];
+		free(*mem);
+		*mem = NULL;
 		int e = cli_parse_hex(ra->mem_hex, mem, len, err, sizeof(err));
 		if (e)
 			cli_error("--mem-hex: %s", e == -ENOMEM ? "out of memory" : err);
@@ -169,48 +205,30 @@ static long first_stack_arg_use(const struct stackbpf_insn *insns, size_t cnt, c
 	return -1;
 }
 
-static int is_elf(const char *path)
-{
-	unsigned char m[4] = { 0 };
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : NULL;
-	if (!f)
-		return 0;
-	size_t n = fread(m, 1, 4, f);
-	fclose(f);
-	return n == 4 && memcmp(m, "\177ELF", 4) == 0;
-}
-
-static void log_trace(void *ctx, int level, const char *msg)
-{
-	(void)ctx, (void)level;
-	fprintf(stderr, "trace: %s\n", msg);
-}
-
-/* the program of an ELF object to run, or NULL (error printed) */
-static struct stackbpf_program *pick_prog(const struct stackbpf_object *obj, const char *path, const char *name)
-{
-	size_t n = stackbpf_object__prog_cnt(obj);
-	struct stackbpf_program *p = name ? stackbpf_object__find_prog(obj, name) : NULL;
-	if (p || (!name && n == 1))
-		return p ? p : stackbpf_object__prog(obj, 0);
-	char list[1024] = "";
-	for (size_t i = 0, len = 0; i < n && len < sizeof(list); i++)
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
-					stackbpf_program__name(stackbpf_object__prog(obj, i)));
-	if (n == 0)
-		cli_error("%s: the object has no programs", path);
-	else if (name)
-		cli_error("%s: no program '%s' (programs: %s)", path, name, list);
-	else
-		cli_error("%s: %zu programs, choose one with --prog (programs: %s)", path, n, list);
-	return NULL;
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* the JIT's fallback reason (level 1 messages at vm creation) */
+static void log_fallback(void *ctx, int level, const char *msg)
+{
+	if (level == 1)
+		snprintf((char *)ctx, 256, "%s", msg);
+}
+
+static int write_out(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f || (n && fwrite(p, 1, n, f) != n) || fclose(f)) {
+		cli_error("%s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -EIO;
+	}
+	return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -223,59 +241,25 @@ int cmd_run(int argc, char **argv)
 	struct run_args ra = { .repeat = 1 };
 	if (parse_args(argc, argv, &ra))
 		return CLI_BADINPUT;
-	if (ra.jit)   /* until the verifier lands */
-		fputs("stackbpf: warning: the JIT runs unverified programs without memory checks\n", stderr);
 
 	int rc = CLI_BADINPUT;
-	struct stackbpf_host *host = stackbpf_host__new();
-	struct stackbpf_insn *insns = NULL;
-	struct stackbpf_prog *prog = NULL;
-	struct stackbpf_object *obj = NULL;
-	struct stackbpf_program *oprog = NULL;
+	struct cli_prog c = { 0 };
 	struct sbpf_pktctx pkt = { 0 };
+	struct stackbpf_vm *vm = NULL;
 	void *run_mem;
 	size_t run_len;
-	struct stackbpf_vm *vm = NULL;
-	uint8_t *mem = NULL;
-	size_t cnt = 0, mem_len = 0;
-	const char *msg;
+	char reason[256] = "";
 
-	if (!host || stackbpf_host__add_examples(host)) {
-		cli_error("out of memory");
-		goto out;
-	}
-	if (is_elf(ra.in)) {
-		STACKBPF_OPTS(stackbpf_linux_helpers_opts, hopts, .log = log_trace);
-		STACKBPF_OPTS(stackbpf_object_opts, oopts, .host = host, .log = cli_log_stderr);
-		if (stackbpf_host__add_linux_helpers(host, &hopts)) {
-			cli_error("out of memory");
-			goto out;
-		}
-		if (!(obj = stackbpf_object__open(ra.in, &oopts)) || !(oprog = pick_prog(obj, ra.in, ra.prog)))
-			goto out;
-		insns = malloc(stackbpf_prog__insn_cnt(stackbpf_program__prog(oprog)) * sizeof(*insns) + 1);
-		if (!insns) {
-			cli_error("out of memory");
-			goto out;
-		}
-		cnt = stackbpf_prog__insn_cnt(stackbpf_program__prog(oprog));
-		memcpy(insns, stackbpf_prog__insns(stackbpf_program__prog(oprog)), cnt * sizeof(*insns));
-	} else if (ra.prog || ra.dump_maps) {
+	if (!cli_is_elf(ra.in) && (ra.prog || ra.dump_maps)) {
 		cli_error("%s: --prog and --dump-maps need an ELF object", ra.in);
 		goto out;
-	} else if (cli_load_program(ra.in, STACKBPF_SYNTAX_AUTO, host, &insns, &cnt)) {
-		goto out;
 	}
-	if (load_mem(&ra, &mem, &mem_len))
+	if (cli_prog_load(ra.in, ra.prog, &c) || load_mem(&ra, &c.mem, &c.mem_len))
 		goto out;
-	if (!(prog = oprog ? stackbpf_prog__clone(stackbpf_program__prog(oprog)) : stackbpf_prog__from_insns(insns, cnt))) {
-		cli_error("%s: cannot create the program", ra.in);
-		goto out;
-	}
-	run_mem = mem;
-	run_len = mem_len;
-	if (oprog && sbpf_pktctx_wanted(stackbpf_program__type(oprog))) {
-		int e = sbpf_pktctx_new(&pkt, stackbpf_program__type(oprog), mem, mem_len);
+	run_mem = c.mem;
+	run_len = c.mem_len;
+	if (c.oprog && sbpf_pktctx_wanted(c.type)) {
+		int e = sbpf_pktctx_new(&pkt, c.type, c.mem, c.mem_len);
 		if (e) {
 			cli_error("%s: cannot build the packet context: %s", ra.in,
 				  e == -E2BIG ? "packet larger than 65536 bytes" : strerror(-e));
@@ -283,25 +267,48 @@ int cmd_run(int argc, char **argv)
 		}
 		run_mem = pkt.ctx;
 		run_len = pkt.ctx_len;
+	} else if (c.oprog && c.mem_len < CTX_PAD) {
+		/* the memory is the context, which the verifier sizes by the
+		 * program type: zeroes behind it, so no access leaves it */
+		uint8_t *m = calloc(1, CTX_PAD);
+		if (!m) {
+			cli_error("out of memory");
+			goto out;
+		}
+		if (c.mem_len)
+			memcpy(m, c.mem, c.mem_len);
+		free(c.mem);
+		run_mem = c.mem = m;
+		run_len = CTX_PAD;
 	}
 	rc = CLI_REJECTED;
-	STACKBPF_OPTS(stackbpf_validate_opts, vopts, .host = host);
-	if (stackbpf_prog__validate(prog, &vopts, &msg)) {
+	const char *msg;
+	STACKBPF_OPTS(stackbpf_validate_opts, valopts, .host = c.host);
+	if (stackbpf_prog__validate(c.prog, &valopts, &msg)) {
 		cli_error("%s: %s", ra.in, msg);
 		goto out;
 	}
-	long use = ra.strict ? first_stack_arg_use(insns, cnt, host) : -1;
+	int v = cli_prog_verify(ra.in, &c, (uint32_t)run_len, ra.strict, "running it in the checked interpreter");
+	if (v < 0)
+		goto out;
+	int engine = v ? ENG_CHECKED : ra.engine;
+	STACKBPF_OPTS(stackbpf_vm_opts, xopts, .host = c.host, .checked = engine == ENG_CHECKED,
+		      .engine = engine == ENG_JIT ? STACKBPF_ENGINE_JIT : STACKBPF_ENGINE_INTERP,
+		      .log = log_fallback, .log_ctx = reason, .harden = ra.harden != 0);
+	if (!(vm = stackbpf_vm__new(c.prog, &xopts))) {
+		cli_error("%s: cannot prepare the program: %s", ra.in, strerror(errno));
+		goto out;
+	}
+	int native = stackbpf_vm__jit_code(vm, NULL) != NULL;
+	if (engine == ENG_JIT && !native)
+		fprintf(stderr, "stackbpf: warning: %s: %s\n", ra.in, reason[0] ? reason : "the JIT failed");
+	const struct stackbpf_insn *insns = stackbpf_prog__insns(c.prog);
+	long use = ra.strict && !native ? first_stack_arg_use(insns, stackbpf_prog__insn_cnt(c.prog), c.host) : -1;
 	if (use >= 0) {
 		cli_error("%s: insn %ld: stack args are not supported in non-JITed programs", ra.in, use);
 		goto out;
 	}
-	STACKBPF_OPTS(stackbpf_vm_opts, xopts, .host = host, .checked = true,
-		      .engine = ra.jit ? STACKBPF_ENGINE_JIT : STACKBPF_ENGINE_INTERP);
-	if (!(vm = stackbpf_vm__new(prog, &xopts))) {
-		cli_error("%s: cannot prepare the program: %s", ra.in, strerror(errno));
-		goto out;
-	}
-	if ((obj && stackbpf_object__add_regions(obj, vm)) ||
+	if ((c.obj && stackbpf_object__add_regions(c.obj, vm)) ||
 	    (pkt.data_len && stackbpf_vm__add_region(vm, pkt.data, pkt.data_len))) {
 		cli_error("out of memory");
 		goto out;
@@ -315,8 +322,11 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	double ns = (double)(now_ns() - t0) / (double)ra.repeat;
-	for (size_t i = 0; ra.dump_maps && i < stackbpf_object__map_cnt(obj); i++)
-		stackbpf_map__dump(stackbpf_object__map(obj, i), stdout);
+	if (ra.data_out && (pkt.ctx ? write_out(ra.data_out, pkt.data, pkt.data_len)
+				      : write_out(ra.data_out, c.mem, c.mem_len)))
+		goto out;
+	for (size_t i = 0; ra.dump_maps && i < stackbpf_object__map_cnt(c.obj); i++)
+		stackbpf_map__dump(stackbpf_object__map(c.obj, i), stdout);
 	if (ra.json) {
 		printf("{\"r0\":\"0x%" PRIx64 "\",\"runs\":%" PRIu64 ",\"ns_per_run\":%.1f}\n", r0, ra.repeat, ns);
 	} else {
@@ -327,11 +337,7 @@ int cmd_run(int argc, char **argv)
 	rc = CLI_OK;
 out:
 	stackbpf_vm__free(vm);
-	stackbpf_prog__free(prog);
-	stackbpf_object__close(obj);
 	sbpf_pktctx_free(&pkt);
-	free(insns);
-	free(mem);
-	stackbpf_host__free(host);
+	cli_prog_free(&c);
 	return rc;
 }

@@ -13,7 +13,9 @@ static const struct {
 	{ "disasm", cmd_disasm, "print bytecode in kernel (default) or LLVM syntax" },
 	{ "run", cmd_run, "execute a program and print r0" },
 	{ "verify", cmd_verify, "verify a program as Linux would; print the verifier log" },
+	{ "stat", cmd_stat, "verifier statistics of objects, veristat-compatible (tables, CSV, compare)" },
 	{ "jit", cmd_jit, "compile a program to x86-64; print its size and, with --dump, the code" },
+	{ "btf", cmd_btf, "check BTF prototypes against the code (dead-parameter mismatch); fix or dump them" },
 	{ "plugin", cmd_plugin, "act as a bpf_conformance plugin (program on stdin)" },
 };
 

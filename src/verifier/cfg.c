@@ -9,10 +9,15 @@
  * first. Back-edges are allowed, as for a privileged (CAP_BPF) loader: loops
  * terminate through state pruning or hit the complexity limit.
  *
- * Incoming count (stack-args.md §10, our extension): without BTF the kernel
- * has no argument count for a subprogram; in the default mode it is the
- * highest r11 slot the subprogram loads. Main has none. --strict keeps the
- * kernel's answer for programs without BTF: 0 everywhere. */
+ * Incoming count (stack-args.md §3.6, §6, §10): --strict takes it, as Linux,
+ * only from the subprogram's BTF FUNC_PROTO (the prog's function whose
+ * insn_off is the subprogram's start: nparams - 5; no BTF: 0). The default
+ * mode (our extension) derives it from the code, the highest r11 slot the
+ * subprogram loads, even when BTF says otherwise: LLVM's dead-argument
+ * elimination leaves prototypes with more parameters than the code passes.
+ * Main has none. Subprograms also start at ld_imm64 src 4 targets
+ * (callbacks); a bpf_loop call is a forced checkpoint that calls a callback
+ * (prune mark 4). */
 #include "verifier/verifier.h"
 
 #include <errno.h>
@@ -31,6 +36,13 @@ static int64_t jump_target(const struct stackbpf_insn *in, enum sbpf_form f, uin
 	}
 }
 
+/* ld_imm64 src 4: a callback's address (Linux's bpf_pseudo_func) */
+static bool is_ld_func(const struct sbpf_env *env, uint32_t i)
+{
+	int16_t f = env->forms[i];
+	return f >= 0 && sbpf_opinfo[f].shape == S_LD_IMM64 && env->insns[i].src == SBPF_PSEUDO_FUNC;
+}
+
 static int find_subprogs(struct sbpf_env *env)
 {
 	uint8_t *is_start = calloc(env->cnt, 1);
@@ -40,9 +52,10 @@ static int find_subprogs(struct sbpf_env *env)
 	uint32_t n = 1;
 	for (uint32_t i = 0; i < env->cnt; i++) {
 		int16_t f = env->forms[i];
-		if (f < 0 || sbpf_opinfo[f].shape != S_CALL_LOCAL)
+		if (f < 0 || (sbpf_opinfo[f].shape != S_CALL_LOCAL && !is_ld_func(env, i)))
 			continue;
-		int64_t t = jump_target(&env->insns[i], (enum sbpf_form)f, i);
+		int64_t t = is_ld_func(env, i) ? (int64_t)i + 1 + env->insns[i].imm
+					       : jump_target(&env->insns[i], (enum sbpf_form)f, i);
 		if (t >= 0 && (size_t)t < env->cnt && !is_start[t]) {
 			is_start[t] = 1;
 			n++;
@@ -69,6 +82,26 @@ static int find_subprogs(struct sbpf_env *env)
 	return 0;
 }
 
+/* Linux's check_abnormal_return, for a program without BTF func_info: no
+ * subprogram may tail call or use LD_ABS/LD_IND. Only --strict: the default
+ * mode runs them (docs/extensions.md). */
+static int check_abnormal_return(struct sbpf_env *env)
+{
+	if (!env->strict || (env->prog && stackbpf_prog__func_cnt(env->prog)))
+		return 0;
+	for (uint32_t i = 0; i < env->cnt; i++) {
+		int16_t f = env->forms[i];
+		if (f < 0 || env->insn_subprog[i] == 0)
+			continue;
+		uint8_t shape = sbpf_opinfo[f].shape;
+		if (shape == S_LD_ABS || shape == S_LD_IND)
+			return verr(env, -EINVAL, "LD_ABS is not allowed in subprogs without BTF");
+		if (shape == S_CALL && env->insns[i].imm == 12)
+			return verr(env, -EINVAL, "tail_call is not allowed in subprogs without BTF");
+	}
+	return 0;
+}
+
 /* depth-first walk from insn 0 over jumps, fall-throughs and calls */
 static int check_reachable(struct sbpf_env *env)
 {
@@ -92,6 +125,8 @@ static int check_reachable(struct sbpf_env *env)
 		int64_t t = jump_target(&env->insns[i], (enum sbpf_form)f, i);
 		if (t >= 0)
 			VISIT(t);
+		if (is_ld_func(env, i))
+			VISIT((int64_t)i + 1 + env->insns[i].imm);
 		if (shape == S_JA || shape == S_JA32 || shape == S_EXIT)
 			continue;
 		int64_t next = (int64_t)i + (sbpf_form_is_wide((enum sbpf_form)f) ? 2 : 1);
@@ -129,6 +164,8 @@ static void mark_prune_points(struct sbpf_env *env)
 			env->prune[i] |= 1;
 			/* fall through */
 		case S_CALL: case S_CALL_KFUNC: case S_CALLX:
+			if (sbpf_opinfo[f].shape == S_CALL && env->insns[i].imm == 181)
+				env->prune[i] |= 1 | 2 | 4;   /* bpf_loop */
 			if (i + 1 < env->cnt)
 				env->prune[i + 1] |= 1;
 			break;
@@ -138,8 +175,33 @@ static void mark_prune_points(struct sbpf_env *env)
 	}
 }
 
+/* each subprogram's BTF prototype: name, parameter count, linkage */
+static void attach_btf(struct sbpf_env *env)
+{
+	for (uint32_t k = 0; k < env->nsubprogs; k++)
+		env->subprogs[k].nparams = -1;
+	size_t n = env->prog ? stackbpf_prog__func_cnt(env->prog) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct stackbpf_func *fn = stackbpf_prog__func(env->prog, i);
+		if (!fn || fn->insn_off >= env->cnt || fn->nparams < 0)
+			continue;
+		struct sbpf_subprog *sp = &env->subprogs[env->insn_subprog[fn->insn_off]];
+		if (sp->start != fn->insn_off)
+			continue;
+		sp->nparams = fn->nparams;
+		sp->name = fn->name;
+		sp->global = fn->global;
+	}
+}
+
 static void count_incoming(struct sbpf_env *env)
 {
+	attach_btf(env);
+	if (env->strict)
+		for (uint32_t k = 1; k < env->nsubprogs; k++) {
+			int n = env->subprogs[k].nparams - SBPF_MAX_REG_ARGS;
+			env->subprogs[k].in_args = n <= 0 ? 0 : n > SBPF_MAX_STACK_ARGS ? SBPF_MAX_STACK_ARGS : (uint32_t)n;
+		}
 	for (uint32_t i = 0; i < env->cnt; i++) {
 		int16_t f = env->forms[i];
 		if (f < 0)
@@ -147,6 +209,8 @@ static void count_incoming(struct sbpf_env *env)
 		uint8_t shape = sbpf_opinfo[f].shape;
 		if (shape == S_ARG_LDX || shape == S_ARG_STX || shape == S_ARG_ST)
 			env->uses_stack_args = true;
+		if (shape == S_CALL && env->insns[i].imm == 12)
+			env->subprogs[env->insn_subprog[i]].has_tail_call = true;   /* Linux's check_subprogs */
 		if (shape != S_ARG_LDX || env->strict)
 			continue;
 		struct sbpf_subprog *sp = &env->subprogs[env->insn_subprog[i]];
@@ -232,7 +296,7 @@ int check_cfg(struct sbpf_env *env)
 	if (log_on(env, 2))
 		for (uint32_t i = 0; i < env->nsubprogs; i++)
 			vlog(env, "func#%u @%u\n", i, env->subprogs[i].start);
-	if ((err = check_reachable(env)))
+	if ((err = check_abnormal_return(env)) || (err = check_reachable(env)))
 		return err;
 	mark_prune_points(env);
 	count_incoming(env);

@@ -73,6 +73,11 @@ static int adjust_ptr(struct sbpf_env *env, int dst, uint8_t op, bool is64, cons
 		      const struct sbpf_reg *off, bool dst_is_off)
 {
 	struct sbpf_reg *d = &cur_frame(env)->regs[dst];
+	if (!scalar_is_sane(&off->s)) {
+		/* bounds from a dead branch: a meaningless scalar, as Linux */
+		reg_mark_unknown(d);
+		return 0;
+	}
 	if (!is64) {
 		if (op == BPF_SUB) {
 			reg_mark_unknown(d);
@@ -83,9 +88,16 @@ static int adjust_ptr(struct sbpf_env *env, int dst, uint8_t op, bool is64, cons
 	if (ptr->type & PTR_MAYBE_NULL)
 		return verr(env, -EACCES, "R%d pointer arithmetic on %s prohibited, null-check it first", dst,
 			    reg_type_str(ptr->type));
+	bool known = scalar_is_const(&off->s);
+	int64_t val = (int64_t)scalar_const(&off->s);
 	switch (BASE_TYPE(ptr->type)) {
-	case PTR_TO_CTX: case PTR_TO_STACK: case PTR_TO_MEM:
+	case PTR_TO_CTX: case PTR_TO_STACK: case PTR_TO_MEM: case PTR_TO_MAP_VALUE: case PTR_TO_MAP_KEY:
+	case PTR_TO_PACKET: case PTR_TO_PACKET_META: case PTR_TO_FUNC:
 		break;
+	case CONST_PTR_TO_MAP:
+		if (known && val == 0 && op == BPF_ADD)
+			break;
+		/* fall through */
 	default:
 		return verr(env, -EACCES, "R%d pointer arithmetic on %s prohibited", dst, reg_type_str(ptr->type));
 	}
@@ -95,24 +107,38 @@ static int adjust_ptr(struct sbpf_env *env, int dst, uint8_t op, bool is64, cons
 	if (err)
 		return err;
 	struct sbpf_reg res = *ptr;
-	bool known = scalar_is_const(&off->s);
-	int64_t val = (int64_t)scalar_const(&off->s);
+	bool pkt = BASE_TYPE(ptr->type) == PTR_TO_PACKET || BASE_TYPE(ptr->type) == PTR_TO_PACKET_META;
 	switch (op) {
 	case BPF_ADD:
-		if (known)
+		if (known) {
 			res.off = (int32_t)((int64_t)ptr->off + val);
-		else if (scalar_alu(&res.s, &off->s, BPF_ADD, true, false))
+			break;
+		}
+		if (scalar_alu(&res.s, &off->s, BPF_ADD, true, false))
 			scalar_mark_unknown(&res.s);
+		if (pkt) {
+			/* a new variable offset: a new packet base without range */
+			res.id = ++env->id_gen;
+			res.mem_size = 0;
+		}
 		break;
 	case BPF_SUB:
 		if (dst_is_off)
 			return verr(env, -EACCES, "R%d tried to subtract pointer from scalar", dst);
 		if (BASE_TYPE(ptr->type) == PTR_TO_STACK)
 			return verr(env, -EACCES, "R%d subtraction from stack pointer prohibited", dst);
-		if (known)
+		if (known) {
 			res.off = (int32_t)((int64_t)ptr->off - val);
-		else if (scalar_alu(&res.s, &off->s, BPF_SUB, true, false))
+			break;
+		}
+		if (scalar_alu(&res.s, &off->s, BPF_SUB, true, false))
 			scalar_mark_unknown(&res.s);
+		if (pkt) {
+			/* the range stays good when the subtrahend is >= 0 */
+			res.id = ++env->id_gen;
+			if (off->s.smin < 0)
+				res.mem_size = 0;
+		}
 		break;
 	case BPF_AND: case BPF_OR: case BPF_XOR:
 		return verr(env, -EACCES, "R%d bitwise operator %s on pointer prohibited", dst, alu_str[op >> 4]);

@@ -116,21 +116,28 @@ void log_reset(struct sbpf_env *env, size_t pos)
 	}
 }
 
+/* Linux's reg_type_str: flag prefixes, the base name, "_or_null"; the
+ * result lives in one of a few rotating buffers */
 const char *reg_type_str(uint16_t type)
 {
 	static const char *const names[SBPF_NREG_TYPES] = {
 		[NOT_INIT] = "?", [SCALAR_VALUE] = "scalar", [PTR_TO_CTX] = "ctx",
-		[PTR_TO_STACK] = "fp", [PTR_TO_MEM] = "mem",
+		[PTR_TO_STACK] = "fp", [PTR_TO_MEM] = "mem", [CONST_PTR_TO_MAP] = "map_ptr",
+		[PTR_TO_MAP_VALUE] = "map_value", [PTR_TO_MAP_KEY] = "map_key",
+		[PTR_TO_PACKET_META] = "pkt_meta", [PTR_TO_PACKET] = "pkt", [PTR_TO_PACKET_END] = "pkt_end",
+		[PTR_TO_FUNC] = "func",
 	};
-	static const char *const or_null[SBPF_NREG_TYPES] = {
-		[PTR_TO_CTX] = "ctx_or_null", [PTR_TO_STACK] = "fp_or_null", [PTR_TO_MEM] = "mem_or_null",
-	};
+	static _Thread_local char bufs[4][48];
+	static _Thread_local unsigned next;
 	unsigned b = BASE_TYPE(type);
 	if (b >= SBPF_NREG_TYPES)
 		return "?";
-	if ((type & PTR_MAYBE_NULL) && or_null[b])
-		return or_null[b];
-	return names[b];
+	if (!(type & (PTR_MAYBE_NULL | MEM_RDONLY | MEM_RINGBUF)))
+		return names[b];
+	char *buf = bufs[next++ % 4];
+	snprintf(buf, sizeof(bufs[0]), "%s%s%s%s", type & MEM_RDONLY ? "rdonly_" : "",
+		 type & MEM_RINGBUF ? "ringbuf_" : "", names[b], type & PTR_MAYBE_NULL ? "_or_null" : "");
+	return buf;
 }
 
 void arg_name(char *buf, size_t size, int i)
@@ -153,8 +160,25 @@ static void log_ptr_fields(struct sbpf_env *env, const struct sbpf_reg *r)
 		vlog(env, "%sref_obj_id=%u", sep, r->ref_obj_id);
 		sep = ",";
 	}
+	uint16_t b = BASE_TYPE(r->type);
+	if ((b == CONST_PTR_TO_MAP || b == PTR_TO_MAP_VALUE || b == PTR_TO_MAP_KEY) && r->map_ptr) {
+		const char *name = stackbpf_map__name(r->map_ptr);
+		if (name && *name) {
+			vlog(env, "%smap=%s", sep, name);
+			sep = ",";
+		}
+		vlog(env, "%sks=%u,vs=%u", sep, stackbpf_map__key_size(r->map_ptr),
+		     stackbpf_map__value_size(r->map_ptr));
+		sep = ",";
+	}
 	if (r->off) {
 		vlog(env, "%soff=%d", sep, r->off);
+		sep = ",";
+	}
+	if (b == PTR_TO_PACKET || b == PTR_TO_PACKET_META) {
+		/* verbose_unum: AT/BEYOND_PKT_END (-1/-2) print as 64-bit hex */
+		uint64_t range = (uint64_t)(int64_t)(int32_t)r->mem_size;
+		vlog(env, range <= 0xffff ? "%sr=%llu" : "%sr=0x%llx", sep, (unsigned long long)range);
 		sep = ",";
 	}
 	if (BASE_TYPE(r->type) == PTR_TO_MEM) {
@@ -246,6 +270,15 @@ void log_state(struct sbpf_env *env, const struct sbpf_func_state *f, bool print
 		if (valid)
 			log_slot(env, f, spi);
 	}
+	/* refs.c's references of the path, and a callback frame's mark (vcalls) */
+	const struct sbpf_vstate *vs = &env->cur;
+	if (f->frameno <= vs->curframe && vs->frame[f->frameno] == f && vs->nrefs) {
+		vlog(env, " refs=%u", vs->refs[0].id);
+		for (uint32_t i = 1; i < vs->nrefs; i++)
+			vlog(env, ",%u", vs->refs[i].id);
+	}
+	if (f->in_callback_fn)
+		vlog(env, " cb");
 	vlog(env, "\n");
 	if (!print_all) {
 		env->scratched_regs = 0;
@@ -300,8 +333,33 @@ void log_insn(struct sbpf_env *env, uint32_t idx)
 	STACKBPF_OPTS(stackbpf_disasm_opts, dopts, .syntax = STACKBPF_SYNTAX_KERNEL, .host = env->host);
 	if (stackbpf_disasm__insn(env->insns, env->cnt, idx, &dopts, buf, sizeof(buf)) < 0)
 		snprintf(buf, sizeof(buf), "(%02x) ?", env->insns[idx].code);
+	log_linfo(env, idx);
 	env->prev_log_pos = env->log_len;
 	vlog(env, "%u: %s\n", idx, buf);
 	env->prev_insn_print_pos = env->log_len - env->prev_log_pos;
 	env->prev_log_pos = env->log_len;
+}
+
+/* Linux's verbose_linfo: before the first instruction of a source line,
+ * "; <the line, leading blanks dropped> @ <file's basename>:<line>". A line
+ * info record is printed once until another one is; two records of the same
+ * file and line (different columns) print once. */
+void log_linfo(struct sbpf_env *env, uint32_t idx)
+{
+	if (!env->line_cnt || idx >= env->cnt || !log_on(env, 3))
+		return;
+	size_t i = 1;
+	while (i < env->line_cnt && env->lines[i].insn_off <= idx)
+		i++;
+	const struct stackbpf_line *l = &env->lines[i - 1], *prev = env->prev_linfo;
+	if (l == prev)
+		return;
+	const char *file = l->file ? l->file : "", *src = l->src ? l->src : "";
+	if (prev && prev->line == l->line && strcmp(prev->file ? prev->file : "", file) == 0)
+		return;
+	while (*src == ' ' || *src == '\t' || *src == '\n' || *src == '\v' || *src == '\f' || *src == '\r')
+		src++;
+	const char *base = strrchr(file, '/');
+	vlog(env, "; %s @ %s:%u\n", src, base ? base + 1 : file, l->line);
+	env->prev_linfo = l;
 }

@@ -8,6 +8,8 @@
  *   R5  at a call, arguments 6..n exist in the caller's slots (-EFAULT)
  *   R6  every slot of the caller dies at each call (invalidate_*)
  *   R11 a subprogram writes no more slots than its calls need (after the walk)
+ *   R12 no subprogram on a call chain to a bpf_tail_call has stack arguments
+ *       (incoming or outgoing; after the walk)
  *   R13 --strict: stack arguments need a JIT, which the interpreter is not
  * (R1, the instruction shapes, is structural: src/isa/validate.c.)
  *
@@ -25,9 +27,12 @@ int check_stack_arg_load(struct sbpf_env *env, const struct stackbpf_insn *in)
 	mark_reg_scratched(env, in->dst);
 	if (f->no_stack_arg_load)
 		return verr(env, -EACCES, "r11 load must be before any r11 store or call insn");
-	if (env->cur.curframe == 0 || (uint32_t)spi + 1 > in_args)
+	if ((env->cur.curframe == 0 && f->subprogno == 0) || (uint32_t)spi + 1 > in_args)
 		return verr(env, -EACCES, "invalid read from stack arg off %d depth %u", in->off, 8 * in_args);
-	f->regs[in->dst] = env->cur.frame[env->cur.curframe - 1]->stack_arg_regs[spi];
+	if (env->cur.curframe == 0)
+		reg_mark_unknown(&f->regs[in->dst]);   /* a global subprogram verified on its own */
+	else
+		f->regs[in->dst] = env->cur.frame[env->cur.curframe - 1]->stack_arg_regs[spi];
 	return 0;
 }
 
@@ -84,6 +89,11 @@ int check_stack_args_final(struct sbpf_env *env)
 		if (sp->max_out > sp->out_need)
 			return verr(env, -EINVAL, "func#%u writes %u stack arg slots, but calls only require %u", i,
 				    sp->max_out, sp->out_need);
+	}
+	for (uint32_t i = 0; i < env->nsubprogs; i++) {
+		const struct sbpf_subprog *sp = &env->subprogs[i];
+		if ((sp->tail_call_reachable || sp->has_tail_call) && sp->in_args + sp->out_need)
+			return verr(env, -EINVAL, "tail_calls are not allowed in programs with stack args");
 	}
 	if (env->strict && env->uses_stack_args)
 		return verr(env, -EINVAL, "stack args are not supported in non-JITed programs");

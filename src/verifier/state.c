@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void reg_mark_not_init(struct sbpf_reg *r)
 {
@@ -50,10 +51,17 @@ struct sbpf_func_state *func_new(uint8_t frameno, int32_t callsite, uint32_t sub
 	return f;
 }
 
+/* a copied frame keeps its slots in the same block, right after it */
+static bool stack_inline(const struct sbpf_func_state *f)
+{
+	return f->stack == (const struct sbpf_stack_slot *)(const void *)(f + 1);
+}
+
 void func_free(struct sbpf_func_state *f)
 {
 	if (f) {
-		free(f->stack);
+		if (!stack_inline(f))
+			free(f->stack);
 		free(f);
 	}
 }
@@ -62,7 +70,13 @@ int func_grow_stack(struct sbpf_func_state *f, uint32_t nslots)
 {
 	if (nslots <= f->nslots)
 		return 0;
-	struct sbpf_stack_slot *s = realloc(f->stack, nslots * sizeof(*s));
+	struct sbpf_stack_slot *s;
+	if (f->nslots && stack_inline(f)) {
+		if ((s = malloc(nslots * sizeof(*s))))
+			memcpy(s, f->stack, f->nslots * sizeof(*s));
+	} else {
+		s = realloc(f->stack, nslots * sizeof(*s));
+	}
 	if (!s)
 		return -ENOMEM;
 	memset(s + f->nslots, 0, (nslots - f->nslots) * sizeof(*s));
@@ -73,28 +87,45 @@ int func_grow_stack(struct sbpf_func_state *f, uint32_t nslots)
 
 static struct sbpf_func_state *func_dup(const struct sbpf_func_state *src)
 {
-	struct sbpf_func_state *f = malloc(sizeof(*f));
+	/* one block: the frame, then its slots (the walk copies states often) */
+	struct sbpf_func_state *f = malloc(sizeof(*f) + src->nslots * sizeof(*f->stack));
 	if (!f)
 		return NULL;
 	*f = *src;
 	f->stack = NULL;
 	if (src->nslots) {
-		f->stack = malloc(src->nslots * sizeof(*f->stack));
-		if (!f->stack) {
-			free(f);
-			return NULL;
-		}
+		f->stack = (struct sbpf_stack_slot *)(void *)(f + 1);
 		memcpy(f->stack, src->stack, src->nslots * sizeof(*f->stack));
 	}
 	return f;
 }
 
+/* the jump history and the bounds of the path since the last checkpoint */
+static int prec_copy(struct sbpf_vprec *dst, const struct sbpf_vprec *src)
+{
+	*dst = *src;
+	dst->hist = NULL;
+	dst->hist_cap = 0;
+	if (!src->hist_cnt)
+		return 0;
+	dst->hist = malloc(src->hist_cnt * sizeof(*dst->hist));
+	if (!dst->hist)
+		return -ENOMEM;
+	memcpy(dst->hist, src->hist, src->hist_cnt * sizeof(*dst->hist));
+	dst->hist_cap = src->hist_cnt;
+	return 0;
+}
+
 int vstate_copy(struct sbpf_vstate *dst, const struct sbpf_vstate *src)
 {
-	memset(dst, 0, sizeof(*dst));
+	memset(dst, 0, offsetof(struct sbpf_vstate, refs));
 	dst->curframe = src->curframe;
 	dst->may_goto_depth = src->may_goto_depth;
 	dst->parent = src->parent;
+	if (prec_copy(&dst->prec, &src->prec))
+		return -ENOMEM;
+	dst->nrefs = src->nrefs;
+	memcpy(dst->refs, src->refs, src->nrefs * sizeof(src->refs[0]));
 	for (uint32_t i = 0; i <= src->curframe; i++) {
 		if (!(dst->frame[i] = func_dup(src->frame[i]))) {
 			vstate_free(dst);
@@ -106,8 +137,121 @@ int vstate_copy(struct sbpf_vstate *dst, const struct sbpf_vstate *src)
 
 void vstate_free(struct sbpf_vstate *st)
 {
+	free(st->prec.hist);
+	st->prec.hist = NULL;
+	st->prec.hist_cnt = st->prec.hist_cap = 0;
 	for (int i = 0; i < SBPF_MAX_CALL_FRAMES; i++) {
 		func_free(st->frame[i]);
 		st->frame[i] = NULL;
 	}
+}
+
+/* ------------------------------------------------------------ the arena */
+
+enum { ARENA_CHUNK = 2u << 20 };
+
+struct sbpf_arena {
+	struct sbpf_arena *prev;        /* the chunk before (the head is the newest) */
+	size_t used, size;
+};
+
+/* chunks of finished verifications, kept per thread for the next one: their
+ * pages are already mapped (a fresh chunk costs a page fault per 4 KiB) */
+enum { ARENA_KEEP = 8u << 20 };
+static _Thread_local struct sbpf_arena *arena_cache;
+static _Thread_local size_t arena_cached;
+
+static struct sbpf_arena *arena_from_cache(size_t sz)
+{
+	for (struct sbpf_arena **pa = &arena_cache, *a; (a = *pa); pa = &a->prev)
+		if (a->size >= sz) {
+			*pa = a->prev;
+			arena_cached -= a->size;
+			return a;
+		}
+	return NULL;
+}
+
+void *arena_alloc(struct sbpf_env *env, size_t size)
+{
+	size = (size + 15) & ~(size_t)15;
+	struct sbpf_arena *a = env->prec.arena;
+	size_t hdr = (sizeof(*a) + 15) & ~(size_t)15;
+	if (!a || a->used + size > a->size) {
+		/* small programs stay small: 16 KiB first, doubling up to 2 MiB
+		 * chunks, which ask for huge pages (far fewer page faults) */
+		size_t sz = a ? (a->size * 2 < ARENA_CHUNK ? a->size * 2 : ARENA_CHUNK) : 16u << 10;
+		if (sz < size + hdr)
+			sz = size + hdr;
+		struct sbpf_arena *n = arena_from_cache(sz);
+		if (n) {
+			sz = n->size;
+		} else if (sz >= ARENA_CHUNK) {
+			sz = (sz + ARENA_CHUNK - 1) & ~(size_t)(ARENA_CHUNK - 1);
+			n = aligned_alloc(ARENA_CHUNK, sz);
+#ifdef MADV_HUGEPAGE
+			if (n)
+				madvise(n, sz, MADV_HUGEPAGE);
+#endif
+		} else {
+			n = malloc(sz);
+		}
+		if (!n)
+			return NULL;
+		n->prev = a;
+		n->used = hdr;
+		n->size = sz;
+		env->prec.arena = a = n;
+	}
+	void *p = (char *)a + a->used;
+	a->used += size;
+	return p;
+}
+
+void arena_free(struct sbpf_env *env)
+{
+	while (env->prec.arena) {
+		struct sbpf_arena *a = env->prec.arena;
+		env->prec.arena = a->prev;
+		if (arena_cached + a->size <= ARENA_KEEP) {
+			a->prev = arena_cache;
+			arena_cache = a;
+			arena_cached += a->size;
+		} else {
+			free(a);
+		}
+	}
+}
+
+/* as vstate_copy, every block from the arena (never freed on its own) */
+int vstate_copy_arena(struct sbpf_env *env, struct sbpf_vstate *dst, const struct sbpf_vstate *src)
+{
+	memset(dst, 0, offsetof(struct sbpf_vstate, refs));
+	dst->curframe = src->curframe;
+	dst->may_goto_depth = src->may_goto_depth;
+	dst->parent = src->parent;
+	dst->nrefs = src->nrefs;
+	memcpy(dst->refs, src->refs, src->nrefs * sizeof(src->refs[0]));
+	dst->prec = src->prec;
+	dst->prec.hist = NULL;
+	dst->prec.hist_cap = 0;
+	if (src->prec.hist_cnt) {
+		if (!(dst->prec.hist = arena_alloc(env, src->prec.hist_cnt * sizeof(*dst->prec.hist))))
+			return -ENOMEM;
+		memcpy(dst->prec.hist, src->prec.hist, src->prec.hist_cnt * sizeof(*dst->prec.hist));
+	}
+	for (uint32_t i = 0; i <= src->curframe; i++) {
+		const struct sbpf_func_state *f = src->frame[i];
+		struct sbpf_func_state *d = arena_alloc(env, sizeof(*d) + f->nslots * sizeof(*f->stack));
+		if (!d)
+			return -ENOMEM;
+		*d = *f;
+		d->stack = NULL;
+		if (f->nslots) {
+			d->stack = (struct sbpf_stack_slot *)(void *)(d + 1);
+			memcpy(d->stack, f->stack, f->nslots * sizeof(*f->stack));
+		}
+		dst->frame[i] = d;
+	}
+	return 0;
 }

@@ -57,11 +57,6 @@ int check_combined_stack(struct sbpf_env *env)
 
 /* ------------------------------------------------------------ branches */
 
-static bool is_zero(const struct sbpf_reg *r)
-{
-	return reg_is_const(r) && scalar_const(&r->s) == 0;
-}
-
 /* after a null check of id: every register and slot holding it becomes a
  * known 0 (null side) or the pointer without PTR_MAYBE_NULL */
 static void mark_one_ptr_or_null(struct sbpf_reg *x, uint32_t id, bool is_null)
@@ -154,11 +149,18 @@ static int check_cond_jmp(struct sbpf_env *env, const struct stackbpf_insn *in, 
 	bool same = is_x && in->src == in->dst;
 	if (d.type == SCALAR_VALUE && s.type == SCALAR_VALUE) {
 		taken = same ? scalar_branch_taken_same(&d.s, op, is64) : scalar_branch_taken(&d.s, &s.s, op, is64);
-	} else if (is64 && reg_is_ptr(&d) && is_zero(&s) && (op == 0x10 || op == 0x50)) {
-		if (d.type & PTR_MAYBE_NULL)
-			null_check = true;
-		else
-			taken = op == 0x50;
+	} else if (is64 && is_x && (taken = pkt_branch_taken(&d, &s, op)) >= 0) {
+		/* pkt.c: a packet pointer known at or beyond data_end */
+	} else if (reg_is_ptr(&d) || reg_is_ptr(&s)) {
+		/* pkt.c: a pointer against 0 (null checks) */
+		taken = ptr_branch_taken(&d, &s, op, is64, is_x, &null_check);
+	}
+	if (taken >= 0) {
+		/* the decision rests on the values: they become precise (backtrack.c) */
+		if (d.type == SCALAR_VALUE && (err = mark_chain_precision(env, in->dst)))
+			return err;
+		if (is_x && s.type == SCALAR_VALUE && (err = mark_chain_precision(env, in->src)))
+			return err;
 	}
 	if (taken == 1) {
 		env->next_insn = target;
@@ -168,12 +170,17 @@ static int check_cond_jmp(struct sbpf_env *env, const struct stackbpf_insn *in, 
 		return 0;
 
 	/* both sides possible: the taken side is pushed, this path falls through */
+	if ((err = prec_push_linked(env, &d, is_x ? &s : NULL)))
+		return err;
 	struct sbpf_vstate other;
 	if (vstate_copy(&other, &env->cur))
 		return -ENOMEM;
 	struct sbpf_func_state *of = other.frame[other.curframe];
 	bool push = true, stay = true;
 	if (null_check) {
+		/* the null side of an acquired pointer holds no reference (refs.c) */
+		if (d.ref_obj_id && d.ref_obj_id == d.id)
+			release_reference_nomark(op == 0x10 ? &other : &env->cur, d.id);
 		/* JEQ: the taken side is the null one */
 		mark_ptr_or_null(&other, d.id, op == 0x10);
 		mark_ptr_or_null(&env->cur, d.id, op != 0x10);
@@ -201,6 +208,11 @@ static int check_cond_jmp(struct sbpf_env *env, const struct stackbpf_insn *in, 
 		}
 		sync_linked_scalars(&env->cur, &fr->regs[in->dst], live);
 		sync_linked_scalars(&other, &of->regs[in->dst], live);
+	} else {
+		/* pkt.c: ranges of packet pointers from comparisons with data_end,
+		 * or a maybe-null pointer equal to a non-null one */
+		if (!pkt_cond_jmp(env, in, &env->cur, &other))
+			ptr_cmp_nullness(in, &env->cur, &other);
 	}
 	err = 0;
 	if (push && stay) {
@@ -225,6 +237,8 @@ static int check_may_goto(struct sbpf_env *env, const struct stackbpf_insn *in)
 	env->cur.may_goto_depth++;
 	int err = push_stack(env, env->insn_idx + 1, env->insn_idx, &env->cur);
 	env->cur.may_goto_depth--;
+	if (!err)   /* prune.c: imprecise scalars that changed are widened */
+		may_goto_widen(env, &env->stack[env->nstack - 1].st, env->insn_idx);
 	env->next_insn = env->insn_idx + 1 + (uint32_t)(int32_t)in->off;
 	return err;
 }
@@ -266,6 +280,10 @@ static int do_insn(struct sbpf_env *env, int *path_done)
 		return check_call(env, in, f);
 	case S_EXIT:
 		return check_exit(env, path_done);
+	case S_LD_IMM64:
+		if (in->src == SBPF_PSEUDO_FUNC)
+			return check_ld_func(env, in);   /* calls.c: a callback */
+		return check_ldx_st(env, in, f);
 	default:
 		return check_ldx_st(env, in, f);
 	}
@@ -296,25 +314,29 @@ static int pop_stack(struct sbpf_env *env)
 	return 0;
 }
 
+static int do_walk(struct sbpf_env *env);
+
 static int do_check(struct sbpf_env *env)
 {
 	struct sbpf_func_state *f0 = func_new(0, -1, 0);
 	if (!f0)
 		return -ENOMEM;
 	env->cur.frame[0] = f0;
-	struct sbpf_reg *r1 = &f0->regs[1];
-	r1->type = PTR_TO_MEM;
-	r1->mem_size = env->mem_size;
-	r1->flags = REG_F_INPUT;
-	scalar_mark_known(&r1->s, 0);
-	reg_mark_known(&f0->regs[2], env->mem_size);
+	ctx_init_regs(env, f0);   /* ctx.c */
 	mark_all_scratched(env);
+	return do_walk(env);
+}
 
+/* the walk from env->cur at env->insn_idx until no path is left (main, then
+ * each called global subprogram: calls.c's start_global_subprog) */
+static int do_walk(struct sbpf_env *env)
+{
 	for (;;) {
 		uint32_t idx = env->insn_idx;
 		if (++env->insn_processed > COMPLEXITY_LIMIT_INSNS)
 			return verr(env, -E2BIG, "BPF program is too large. Processed %llu insn",
 				    (unsigned long long)env->insn_processed);
+		prec_insn_start(env, idx);
 		int path_done = 0, err = is_state_visited(env, idx);
 		if (err < 0)
 			return err;
@@ -341,7 +363,8 @@ static int do_check(struct sbpf_env *env)
 			env->print_from_pop = false;
 			log_insn(env, idx);
 			env->next_insn = -1;
-			if ((err = do_insn(env, &path_done)))
+			if ((err = prec_before_insn(env)) || (err = do_insn(env, &path_done)) ||
+			    (err = prec_after_insn(env)))
 				return err;
 			if (!path_done) {
 				env->prev_insn_idx = idx;
@@ -352,6 +375,8 @@ static int do_check(struct sbpf_env *env)
 				continue;
 			}
 		}
+		if ((err = prec_path_end(env)))
+			return err;
 		if (pop_stack(env))
 			return 0;
 	}
@@ -408,7 +433,14 @@ static int prepare(struct sbpf_env *env)
 		if (sbpf_form_is_wide((enum sbpf_form)env->forms[i]) && i + 1 < env->cnt)
 			env->forms[++i] = -1;
 	}
-	return check_cfg(env);
+	ret = check_cfg(env);
+	if (!ret)
+		ret = check_map_values_early(env);   /* check_mem.c: Linux's resolve_pseudo_ldimm64 */
+	if (!ret)
+		ret = prec_init(env);     /* precision: jump points, stack liveness */
+	if (!ret)
+		ret = scc_init(env);
+	return ret;
 }
 
 static void env_free(struct sbpf_env *env)
@@ -418,6 +450,7 @@ static void env_free(struct sbpf_env *env)
 		vstate_free(&env->stack[i].st);
 	free(env->stack);
 	free_explored(env);
+	prec_free(env);
 	free(env->explored);
 	free(env->states_per_insn);
 	free(env->forms);
@@ -436,7 +469,7 @@ int stackbpf_prog__verify(const struct stackbpf_prog *prog, const struct stackbp
 {
 	if (!prog)
 		return -EINVAL;
-	if (OPT(opts, prog_type, STACKBPF_PROG_UNSPEC) != STACKBPF_PROG_UNSPEC)
+	if (!ctx_prog_type_supported(OPT(opts, prog_type, STACKBPF_PROG_UNSPEC)))
 		return -EOPNOTSUPP;
 	struct sbpf_env env = {
 		.prog = prog,
@@ -447,6 +480,9 @@ int stackbpf_prog__verify(const struct stackbpf_prog *prog, const struct stackbp
 		.strict = OPT(opts, strict, false),
 		.mem_size = OPT(opts, mem_size, 0),
 		.log_level = OPT(opts, log_level, 0),
+		.lines = OPT(opts, lines, NULL),
+		.line_cnt = OPT(opts, line_cnt, 0),
+		.strict_alignment = OPT(opts, strict_alignment, false) && !OPT(opts, any_alignment, false),
 	};
 	stackbpf_log_fn log = OPT(opts, log, NULL);
 	void *log_ctx = OPT(opts, log_ctx, NULL);
@@ -454,6 +490,10 @@ int stackbpf_prog__verify(const struct stackbpf_prog *prog, const struct stackbp
 	int err = env.cnt ? prepare(&env) : verr(&env, -EINVAL, "empty program");
 	if (!err)
 		err = do_check(&env);
+	while (!err && (err = start_global_subprog(&env)) > 0)   /* subprogs.c */
+		err = do_walk(&env);
+	if (!err)
+		err = check_max_stack_depth(&env);   /* subprogs.c */
 	if (!err)
 		err = check_stack_args_final(&env);
 	uint64_t ns = now_ns() - t0;

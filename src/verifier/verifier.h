@@ -65,7 +65,9 @@ struct sbpf_reg {
 	int32_t off;            /* pointers: fixed offset; linked scalars: delta */
 	uint32_t id;            /* maybe-null pointers: null-check group; scalars: link */
 	uint32_t ref_obj_id;    /* reference tracking: the acquired object this points into */
-	uint32_t mem_size;      /* PTR_TO_MEM; PTR_TO_PACKET*: range; PTR_TO_FUNC: subprogno */
+	/* PTR_TO_MEM: size; PTR_TO_PACKET/_META: range as an int32 (pkt.c:
+	 * bytes known below data_end, -1/-2 at/beyond it); PTR_TO_FUNC: subprogno */
+	uint32_t mem_size;
 	const struct stackbpf_map *map_ptr;  /* CONST_PTR_TO_MAP, PTR_TO_MAP_VALUE/KEY */
 	bool precise;           /* precision tracking (later) */
 	struct sbpf_scalar s;   /* scalar value, or a pointer's variable offset */
@@ -88,6 +90,8 @@ struct sbpf_func_state {
 	struct sbpf_reg regs[SBPF_NREGS];
 	struct sbpf_reg stack_arg_regs[SBPF_MAX_STACK_ARGS];  /* outgoing args 6..12 */
 	bool no_stack_arg_load;
+	bool in_callback_fn;    /* calls.c: a bpf_loop callback frame (r0 in [0, 1] at exit) */
+	uint32_t callback_depth;/* calls.c: callback iterations verified from this frame */
 	uint8_t frameno;
 	int32_t callsite;       /* insn of the call that created the frame, -1 main */
 	uint32_t subprogno;
@@ -98,11 +102,85 @@ struct sbpf_func_state {
 
 struct sbpf_explored;
 
+/* a reference held by a path (refs.c): acquired at insn_idx */
+enum { SBPF_MAX_REFS = 64 };
+struct sbpf_ref {
+	uint32_t id, insn_idx;
+};
+
+/* ---------------------------------------- precision and jump history
+ * (backtrack.c, prune.c, live_stack.c; Linux's jmp_history, backtrack_state,
+ * SCC visits and stack liveness) */
+
+/* one jump-history entry: insn idx was reached from prev_idx; flags say
+ * which stack slot (or stack-argument slot) it spilled or filled */
+struct sbpf_hist {
+	uint32_t idx, prev_idx;
+	uint32_t flags;                 /* HIST_F_* | spi << 3 | frameno */
+	uint64_t linked;                /* linked scalars at a branch (packed) */
+};
+enum {
+	HIST_F_FRAMENO = 7, HIST_F_SPI_SHIFT = 3, HIST_F_SPI_MASK = 63,
+	HIST_F_STACK = 1u << 9,         /* spill / fill of stack slot spi of frameno */
+	HIST_F_STACK_ARG = 1u << 10,    /* r11 load (caller's slot) / store (own slot) */
+};
+
+struct sbpf_vstate;
+/* per state: its history since the previous checkpoint, and the insns that
+ * bound it (Linux's first_insn_idx / last_insn_idx / insn_idx) */
+struct sbpf_vprec {
+	struct sbpf_hist *hist;
+	uint32_t hist_cnt, hist_cap;
+	int32_t insn_idx, first_insn_idx, last_insn_idx;
+	bool cleaned;                   /* dead registers and slots cleared */
+	uint32_t dfs_depth;             /* checkpoints before it on its path */
+	const struct sbpf_vstate *equal_state;   /* a backedge: the state it matched */
+};
+
+/* registers / stack slots / stack-argument slots still to mark, per frame */
+struct sbpf_bt {
+	uint32_t frame;
+	uint32_t reg[SBPF_MAX_CALL_FRAMES];
+	uint64_t stack[SBPF_MAX_CALL_FRAMES];
+	uint8_t sarg[SBPF_MAX_CALL_FRAMES];
+};
+
+struct sbpf_scc_visit;
+struct sbpf_live;
+struct sbpf_prec_env {
+	struct sbpf_bt bt;
+	int32_t cur_hist;               /* history entry of the current insn, -1 none */
+	uint8_t *jmp_point;             /* per insn: reached by a jump, call or return */
+	uint32_t *scc;                  /* per insn: its strongly connected component, 0 none */
+	struct sbpf_scc_visit *visits;
+	uint32_t num_backedges;
+	uint32_t free_list_size;        /* evicted checkpoints not freed yet */
+	struct sbpf_live *live;         /* stack-slot liveness (live_stack.c) */
+	struct sbpf_arena *arena;       /* checkpoints' memory (state.c), freed at the end */
+	uint32_t tmp_id_gen;            /* states_equal: ids for unlinked scalars */
+	/* the last complete walk from the current state (mark_chain, without a
+	 * log): where it started and with which masks; a later walk that gets
+	 * there with no more to mark can stop (it would mark nothing new) */
+	struct {
+		const struct sbpf_explored *parent;
+		int32_t first, last;
+		uint32_t cnt, frame;
+		struct sbpf_bt bt;
+		bool valid;
+	} memo;
+	/* the current insn's stack access, for its history entry after it ran */
+	int pend_kind, pend_frame, pend_spi, pend_byte;
+	uint32_t frame_before;          /* curframe before the insn (returns) */
+};
+
 struct sbpf_vstate {
 	struct sbpf_func_state *frame[SBPF_MAX_CALL_FRAMES];
 	uint32_t curframe;
 	uint32_t may_goto_depth;
 	struct sbpf_explored *parent;   /* the last checkpoint on this path */
+	uint32_t nrefs;                 /* refs.c: acquired references, as Linux's state->refs */
+	struct sbpf_ref refs[SBPF_MAX_REFS];
+	struct sbpf_vprec prec;         /* precision: history, bounds (backtrack.c) */
 };
 
 /* A checkpoint kept at a prune point. */
@@ -125,6 +203,11 @@ struct sbpf_subprog {
 	uint32_t max_out;               /* highest outgoing slot written */
 	uint32_t stack_depth;           /* deepest stack access (bytes) */
 	bool uses_stack_args;
+	/* calls: BTF prototype (cfg.c), global (verified on its own), callback,
+	 * holds a bpf_tail_call, on a call chain to a tail call (R12) */
+	int nparams;                    /* -1: no BTF */
+	const char *name;
+	bool global, is_cb, has_tail_call, tail_call_reachable, called, verified, safe;
 };
 
 /* pending branch */
@@ -145,7 +228,7 @@ struct sbpf_env {
 	int log_level;                  /* bitmask: 1, 2, 4 (stats) */
 
 	int16_t *forms;                 /* decoded form per slot (-1: 2nd ld_imm64 slot) */
-	uint8_t *prune;                 /* per insn: 1 prune point, 2 force checkpoint */
+	uint8_t *prune;                 /* per insn: 1 prune point, 2 force checkpoint, 4 calls a callback (bpf_loop) */
 	struct sbpf_subprog *subprogs;
 	uint32_t nsubprogs;
 	uint32_t *insn_subprog;         /* subprog of each insn */
@@ -176,6 +259,14 @@ struct sbpf_env {
 	uint32_t scratched_regs;        /* bit per register of the current frame */
 	uint64_t scratched_slots;       /* bit per stack slot of the current frame */
 	bool oom;
+	bool strict_alignment;          /* BPF_F_STRICT_ALIGNMENT and not any_alignment (check_mem.c) */
+
+	/* source lines for the log (log.c: log_linfo); the last one printed */
+	const struct stackbpf_line *lines;
+	size_t line_cnt;
+	const struct stackbpf_line *prev_linfo;
+
+	struct sbpf_prec_env prec;      /* precision tracking (backtrack.c) */
 };
 
 #define cur_frame(env) ((env)->cur.frame[(env)->cur.curframe])
@@ -191,6 +282,11 @@ struct sbpf_func_state *func_new(uint8_t frameno, int32_t callsite, uint32_t sub
 void func_free(struct sbpf_func_state *f);
 int func_grow_stack(struct sbpf_func_state *f, uint32_t nslots);   /* 0 / -ENOMEM */
 int vstate_copy(struct sbpf_vstate *dst, const struct sbpf_vstate *src);
+/* checkpoints: memory from the verification's arena (chunks of up to
+ * 2 MiB, huge pages where the kernel gives them), released by arena_free */
+void *arena_alloc(struct sbpf_env *env, size_t size);
+int vstate_copy_arena(struct sbpf_env *env, struct sbpf_vstate *dst, const struct sbpf_vstate *src);
+void arena_free(struct sbpf_env *env);
 void vstate_free(struct sbpf_vstate *st);
 
 /* -------------------------------------------------------------- log.c */
@@ -204,6 +300,7 @@ void log_reg(struct sbpf_env *env, const struct sbpf_func_state *f, const struct
 void log_state(struct sbpf_env *env, const struct sbpf_func_state *f, bool print_all);
 void log_insn(struct sbpf_env *env, uint32_t idx);
 void log_insn_state(struct sbpf_env *env);    /* annotation or "N:" state line */
+void log_linfo(struct sbpf_env *env, uint32_t idx); /* "; <source> @ file.c:N" */
 void mark_reg_scratched(struct sbpf_env *env, int regno);
 void mark_slot_scratched(struct sbpf_env *env, int spi);
 void mark_all_scratched(struct sbpf_env *env);
@@ -236,11 +333,66 @@ enum { ACC_READ, ACC_WRITE };
 int check_mem_access(struct sbpf_env *env, int regno, int32_t off, int size, int acc,
 		     int value_regno, const int64_t *imm_val, bool sign_extend);
 int check_ldx_st(struct sbpf_env *env, const struct stackbpf_insn *in, enum sbpf_form f);
+/* before the walk, as Linux's resolve_pseudo_ldimm64: every ld_imm64 of a
+ * map value (src 2/6) names a one-element array and an offset inside it */
+int check_map_values_early(struct sbpf_env *env);
 /* a memory range [ptr, ptr + size) passed to a host function */
 int check_mem_range(struct sbpf_env *env, const struct sbpf_reg *ptr, const char *name,
 		    const struct sbpf_reg *size_reg, const char *size_name, bool write);
 
+/* -------------------------------------------------------------- ctx.c */
+
+/* BPF_F_WRONLY_PROG: the program may not read the map's values */
+enum { SBPF_F_WRONLY_PROG = 1u << 8 };
+/* a program type whose context the verifier models (raw included) */
+bool ctx_prog_type_supported(enum stackbpf_prog_type t);
+/* Linux's may_access_direct_pkt_data (no helper): tc, xdp read+write, cgroup_skb read */
+bool ctx_may_access_pkt(const struct sbpf_env *env, bool write);
+/* a load/store of [off, off + size) of the context through regno (reg: its
+ * state, off includes reg->off); *loaded receives what a load gives */
+int check_ctx_access(struct sbpf_env *env, int regno, const struct sbpf_reg *reg, int off, int size, int acc,
+		     bool ldsx, struct sbpf_reg *loaded);
+/* main's initial r1 (and raw's r2) */
+void ctx_init_regs(struct sbpf_env *env, struct sbpf_func_state *f);
+/* r0 at the exit of main, per program type (Linux's check_return_code) */
+int check_return_code(struct sbpf_env *env, const struct sbpf_reg *r0);
+
+/* -------------------------------------------------------------- pkt.c */
+
+/* a conditional jump comparing packet pointers (Linux's
+ * try_match_pkt_pointers): refines `fall` (fall-through) and `taken`;
+ * false when d/s are not such a pair */
+bool pkt_cond_jmp(struct sbpf_env *env, const struct stackbpf_insn *in, struct sbpf_vstate *fall,
+		  struct sbpf_vstate *taken);
+/* regsafe for packet ranges: at least the old range; AT/BEYOND_PKT_END
+ * (negative) only match themselves */
+bool pkt_range_safe(const struct sbpf_reg *old, const struct sbpf_reg *cur);
+/* Linux's is_pkt_ptr_branch_taken: 1 taken, 0 not, -1 unknown */
+int pkt_branch_taken(const struct sbpf_reg *d, const struct sbpf_reg *s, uint8_t op);
+/* a pointer compared with 0 (Linux's is_branch_taken for pointers): decided
+ * for pointers that cannot be NULL; *null_check when d may be NULL and the
+ * jump is "if rX ==/!= 0" (64-bit, immediate) */
+int ptr_branch_taken(const struct sbpf_reg *d, const struct sbpf_reg *s, uint8_t op, bool is64, bool is_x,
+		     bool *null_check);
+/* "if rA ==/!= rB" with one maybe-null and one non-null pointer: the
+ * maybe-null one is not NULL where they are equal */
+void ptr_cmp_nullness(const struct stackbpf_insn *in, struct sbpf_vstate *fall, struct sbpf_vstate *taken);
+
 /* ------------------------------------------------------------ calls.c */
+
+/* subprogs.c: after main, set up the walk of the next called global
+ * subprogram (frame 0, parameters unknown scalars); 1: set up, 0: none
+ * left, <0 error */
+int start_global_subprog(struct sbpf_env *env);
+/* subprogs.c: after the walk, Linux's check_max_stack_depth (frames and
+ * combined stack over the static call graph, tail-call reachability) */
+int check_max_stack_depth(struct sbpf_env *env);
+/* ld_imm64 src 4: a PTR_TO_FUNC to the subprogram at insn+imm+1 */
+int check_ld_func(struct sbpf_env *env, const struct stackbpf_insn *in);
+/* refs.c: the null side of a check of an acquired pointer drops its reference */
+void release_reference_nomark(struct sbpf_vstate *st, uint32_t id);
+/* refs.c: prune.c's refsafe: same references (ids through the state's idmap) */
+bool refs_equal(const struct sbpf_vstate *o, const struct sbpf_vstate *c);
 
 int check_call(struct sbpf_env *env, const struct stackbpf_insn *in, enum sbpf_form f);
 /* exit from a subprogram; *done = 1 when the path ended (exit of main) */
@@ -264,7 +416,56 @@ int check_stack_args_final(struct sbpf_env *env);
  * 0: continue; <0: error (infinite loop, ENOMEM) */
 int is_state_visited(struct sbpf_env *env, uint32_t insn_idx);
 void update_branch_counts(struct sbpf_env *env, struct sbpf_explored *e);
+/* may_goto: the queued loop body forgets imprecise scalars that changed
+ * since the previous iteration's checkpoint (Linux's widen_imprecise_scalars) */
+void may_goto_widen(struct sbpf_env *env, struct sbpf_vstate *queued, uint32_t idx);
+int scc_init(struct sbpf_env *env);         /* strongly connected components */
+void scc_free(struct sbpf_env *env);
 void free_explored(struct sbpf_env *env);
+
+/* ---------------------------------------------------------- backtrack.c */
+
+int prec_init(struct sbpf_env *env);                /* after check_cfg */
+void prec_free(struct sbpf_env *env);
+/* the main walk: at the top of each insn (before pruning), after its log
+ * line (before it runs: precision of ALU operands, stack fills), after it ran */
+void prec_insn_start(struct sbpf_env *env, uint32_t idx);
+int prec_before_insn(struct sbpf_env *env);
+int prec_after_insn(struct sbpf_env *env);
+/* the path ended (exit or pruned), before the next pending state is popped */
+int prec_path_end(struct sbpf_env *env);
+/* Linux's mark_chain_precision: regno of the current frame must be precise */
+int mark_chain_precision(struct sbpf_env *env, int regno);
+/* the same for the current frame's outgoing stack-argument slot spi */
+int mark_stack_arg_precision(struct sbpf_env *env, int spi);
+/* the same for stack slot spi of frame frameno (vcalls: constant map keys) */
+int mark_stack_slot_precision(struct sbpf_env *env, int frameno, int spi);
+/* Linux's push_jmp_history for the current insn */
+int push_jmp_history(struct sbpf_env *env, struct sbpf_vstate *st, uint32_t flags, uint64_t linked);
+/* a conditional jump both ways: record the scalars linked with dst/src */
+int prec_push_linked(struct sbpf_env *env, const struct sbpf_reg *dst, const struct sbpf_reg *src);
+/* precision of the scalars precise in old, onto cur's checkpoints */
+int propagate_precision(struct sbpf_env *env, const struct sbpf_vstate *old, struct sbpf_vstate *cur,
+			bool *changed);
+void mark_all_scalars_imprecise(struct sbpf_vstate *st);
+void mark_all_scalars_precise(struct sbpf_env *env, struct sbpf_vstate *st);
+
+/* --------------------------------------------------------- live_stack.c */
+
+/* successors of insn idx inside its subprogram (calls fall through) */
+int insn_successors(const struct sbpf_env *env, uint32_t idx, uint32_t s[2]);
+int live_stack_init(struct sbpf_env *env);
+void live_stack_free(struct sbpf_env *env);
+void live_stack_insn_start(struct sbpf_env *env);
+int live_stack_read(struct sbpf_env *env, int frame, int boff, int size);
+void live_stack_write(struct sbpf_env *env, int frame, int boff, int size);
+int live_stack_mark_access(struct sbpf_env *env, int regno, int16_t off, int size, bool read, bool write);
+int live_stack_call(struct sbpf_env *env, bool local);
+int live_stack_commit(struct sbpf_env *env);
+int live_stack_update(struct sbpf_env *env);
+/* queries for one state: live_stack_query first, then live_stack_alive */
+int live_stack_query(struct sbpf_env *env, const struct sbpf_vstate *st);
+bool live_stack_alive(struct sbpf_env *env, uint32_t frameno, uint32_t spi);
 
 /* -------------------------------------------------------- verifier.c */
 

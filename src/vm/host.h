@@ -16,4 +16,10 @@
  * 6..12 from stack[0..6] (the caller's outgoing stack-argument slots). */
 uint64_t sbpf_host_call(const struct stackbpf_fn_desc *desc, const uint64_t *regs, const uint64_t *stack);
 
+/* Linux helpers the engines run themselves (they call back into the
+ * program): vm.c and the JIT recognise their descriptions by these function
+ * addresses. Called natively (callx) they do nothing and return -EOPNOTSUPP. */
+uint64_t sbpf_helper_tail_call(uint64_t ctx, uint64_t map, uint64_t idx);
+uint64_t sbpf_helper_loop(uint64_t nr, uint64_t fn, uint64_t ctx, uint64_t flags);
+
 #endif

@@ -21,6 +21,9 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 		[SBPF_X_ARG_BAD] = &&L_ARG_BAD,
 		[SBPF_X_CALL_BAD] = &&L_CALL_BAD,
 		[SBPF_X_SLOT2] = &&L_SLOT2,
+		[SBPF_X_TAIL_CALL] = &&L_TAIL_CALL,
+		[SBPF_X_LOOP] = &&L_LOOP,
+		[SBPF_X_LOOP_NEXT] = &&L_LOOP_NEXT,
 #define M(J) [SBPF_X_ADDK_##J] = &&L_ADDK_##J,
 		SBPF_LATCH_JUMPS(M)
 #undef M
@@ -31,8 +34,12 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 	}
 
 	uint64_t reg[16] = { 0 };
-	const union sbpf_xinsn *const base = vm->code;
+	/* the program whose code runs: vm, or the target of a tail call (the
+	 * stacks, frames and regions stay vm's) */
+	const struct stackbpf_vm *cv = vm;
+	const union sbpf_xinsn *base = vm->code;
 	const union sbpf_xinsn *ip = base;
+	uint32_t tail_cnt = 0;
 	/* current frame; frames[0] is a sentinel "caller" of the main frame, whose
 	 * zero slots are what r11+8k reads in main */
 	struct sbpf_frame *fr = &vm->frames[1];
@@ -315,11 +322,11 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 
 	/* ------------------------------------------------------------ calls */
 	L_CALL: L_CALL_KFUNC:
-		fd = vm->calls[ip->imm];
+		fd = cv->calls[ip->imm];
 		goto host_call;
 	L_CALLX: {
 		uint64_t id = D;
-		fd = id <= INT32_MAX ? stackbpf_host__helper(vm->host, (int32_t)id) : NULL;
+		fd = id <= INT32_MAX ? stackbpf_host__helper(cv->host, (int32_t)id) : NULL;
 		if (!fd)
 			return sbpf_vm_fault(vm, -EINVAL, IDX, "callx to unknown helper %" PRId64, (int64_t)id);
 	}
@@ -347,7 +354,7 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 		NEXT();
 	}
 	L_CALL_BAD: {
-		const struct stackbpf_insn *in = &vm->insns[IDX];
+		const struct stackbpf_insn *in = &cv->insns[IDX];
 		if (in->src == SBPF_CALL_KFUNC)
 			return sbpf_vm_fault(vm, -EINVAL, IDX, "unknown host function #%d", in->imm);
 		return sbpf_vm_fault(vm, -EINVAL, IDX, "invalid func unknown#%d", in->imm);
@@ -357,6 +364,7 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 			return sbpf_vm_fault(vm, -EOVERFLOW, IDX, "the call stack of %d frames is too deep",
 					     SBPF_MAX_CALL_FRAMES + 1);
 		fr->ret = ip + 1;
+		fr->ret_vm = cv;
 		memcpy(fr->saved, &reg[6], sizeof(fr->saved));
 		fr++;
 		reg[10] -= SBPF_STACK_SIZE;
@@ -375,7 +383,73 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 		slo += SBPF_STACK_SIZE;
 #endif
 		ip = fr->ret;
+		cv = fr->ret_vm;
+		base = cv->code;
 		CLOBBER_AFTER_CALL();
+		DISPATCH();
+
+	/* bpf_tail_call(ctx, prog_array, index): continue in the target's code,
+	 * in this frame (vm.c: sbpf_vm_tail_target); fall through with r0 = 0 */
+	L_TAIL_CALL: {
+		const struct stackbpf_vm *t = sbpf_vm_tail_target(cv, reg[2], reg[3], &tail_cnt);
+		if (!t) {
+			reg[0] = 0;
+			CLOBBER_AFTER_CALL();
+			NEXT();
+		}
+		if (t->engine != vm->engine)
+			return sbpf_vm_fault(vm, -EINVAL, IDX, "tail call to a program prepared for the %s interpreter",
+					     t->checked ? "checked" : "fast");
+		cv = t;
+		base = ip = t->code;
+		DISPATCH();
+	}
+	/* bpf_loop(nr, callback, ctx, flags): the frame keeps the loop; each
+	 * callback returns to code[cnt] (L_LOOP_NEXT) */
+	L_LOOP: {
+		uint32_t nr = (uint32_t)reg[1];
+		if (reg[4] || nr > SBPF_MAX_LOOPS || nr == 0) {
+			reg[0] = reg[4] ? (uint64_t)-EINVAL : nr ? (uint64_t)-E2BIG : 0;
+			CLOBBER_AFTER_CALL();
+			NEXT();
+		}
+#if CHECKED
+		if (reg[2] < (uintptr_t)base || reg[2] >= (uintptr_t)(base + cv->cnt) ||
+		    (reg[2] - (uintptr_t)base) % sizeof(*base))
+			return sbpf_vm_fault(vm, -EINVAL, IDX, "bpf_loop callback 0x%" PRIx64 " is not a function",
+					     reg[2]);
+#endif
+		fr->loop_call = ip;
+		fr->loop_fn = reg[2];
+		fr->loop_ctx = reg[3];
+		fr->loop_i = 0;
+		fr->loop_nr = nr;
+		reg[1] = 0;
+		reg[2] = fr->loop_ctx;
+		goto loop_enter;
+	}
+	L_LOOP_NEXT:
+		fr->loop_i++;
+		ip = fr->loop_call;
+		if (reg[0] || fr->loop_i >= fr->loop_nr) {
+			reg[0] = fr->loop_i;
+			NEXT();
+		}
+		reg[1] = fr->loop_i;
+		reg[2] = fr->loop_ctx;
+	loop_enter:
+		if (fr == &vm->frames[SBPF_MAX_CALL_FRAMES])
+			return sbpf_vm_fault(vm, -EOVERFLOW, IDX, "the call stack of %d frames is too deep",
+					     SBPF_MAX_CALL_FRAMES + 1);
+		fr->ret = &cv->code[cv->cnt];
+		fr->ret_vm = cv;
+		memcpy(fr->saved, &reg[6], sizeof(fr->saved));
+		fr++;
+		reg[10] -= SBPF_STACK_SIZE;
+#if CHECKED
+		slo -= SBPF_STACK_SIZE;
+#endif
+		ip = (const union sbpf_xinsn *)(uintptr_t)fr[-1].loop_fn;
 		DISPATCH();
 
 	/* --------------------------------------- stack arguments (r11) */
@@ -385,7 +459,7 @@ int ENGINE(struct stackbpf_vm *vm, struct sbpf_run *run)
 	L_ARG_STX: fr->out_args[ip->off] = S; NEXT();
 	L_ARG_ST: fr->out_args[ip->off] = IMM; NEXT();
 	L_ARG_BAD: {
-		const struct stackbpf_insn *in = &vm->insns[IDX];
+		const struct stackbpf_insn *in = &cv->insns[IDX];
 		return sbpf_vm_fault(vm, -EFAULT, IDX,
 				     "invalid %s of 8 bytes at r11%+d (stack argument %d; at most %d)",
 				     in->off > 0 ? "read" : "write", in->off, (in->off > 0 ? in->off : -in->off) / 8,

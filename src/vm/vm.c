@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "isa/validate.h"
+#include "maps/map_int.h"
 #include "jit/jit.h"
 #include "prog/program.h"
 #include "vm/host.h"
@@ -79,6 +80,12 @@ static void predecode(struct stackbpf_vm *vm, const void *const *labels)
 		switch (sbpf_opinfo[f].shape) {
 		case S_LD_IMM64:
 			x[1].k64 = (uint64_t)(uint32_t)in[0].imm | (uint64_t)(uint32_t)in[1].imm << 32;
+			if (f == SBPF_OP_LDDW_FUNC) {
+				/* a callback: the address of its first pre-decoded insn
+				 * (validated: i + 1 + imm is a subprogram start) */
+				x[1].k64 = (uintptr_t)&vm->code[i + 1 + (int64_t)in->imm];
+				h = SBPF_OP_LDDW;
+			}
 			x->h = labels[h];
 			i++;
 			continue;
@@ -95,6 +102,10 @@ static void predecode(struct stackbpf_vm *vm, const void *const *labels)
 				h = SBPF_X_CALL_BAD;
 				break;
 			}
+			if (f == SBPF_OP_CALL && fd->fn == (void *)sbpf_helper_tail_call)
+				h = SBPF_X_TAIL_CALL;
+			else if (f == SBPF_OP_CALL && fd->fn == (void *)sbpf_helper_loop)
+				h = SBPF_X_LOOP;
 			vm->calls[ncalls] = fd;
 			x->imm = (int32_t)ncalls++;
 			break;
@@ -110,6 +121,18 @@ static void predecode(struct stackbpf_vm *vm, const void *const *labels)
 		}
 		x->h = labels[h];
 	}
+	vm->code[vm->cnt].h = labels[SBPF_X_LOOP_NEXT];
+}
+
+struct stackbpf_vm *sbpf_vm_tail_target(const struct stackbpf_vm *cur, uint64_t map, uint64_t idx, uint32_t *cnt)
+{
+	struct stackbpf_map *m = (struct stackbpf_map *)(uintptr_t)map;
+	uint32_t key = (uint32_t)idx;   /* Linux: u32 index */
+	if (!m || m->type != STACKBPF_MAP_PROG_ARRAY || key >= m->max_entries || *cnt >= SBPF_MAX_TAIL_CALLS)
+		return NULL;
+	++*cnt;
+	const uint32_t *v = m->ops->lookup(m, &key, 0);
+	return v && cur->progs && *v < cur->prog_cnt ? cur->progs[*v] : NULL;
 }
 
 /* map references become plain ld_imm64 of the map (value) address */
@@ -154,7 +177,7 @@ struct stackbpf_vm *stackbpf_vm__new(const struct stackbpf_prog *prog, const str
 		return NULL;
 	}
 	vm->cnt = cnt;
-	vm->code = calloc(cnt, sizeof(*vm->code));
+	vm->code = calloc(cnt + 1, sizeof(*vm->code));   /* + the bpf_loop return point */
 	vm->insns = malloc(cnt * sizeof(*insns));
 	vm->calls = calloc(cnt, sizeof(*vm->calls));
 	if (!vm->code || !vm->insns || !vm->calls) {
@@ -177,10 +200,16 @@ struct stackbpf_vm *stackbpf_vm__new(const struct stackbpf_prog *prog, const str
 	vm->insn_limit = OPTS_GET(opts, insn_limit, 0);
 	vm->log = OPTS_GET(opts, log, NULL);
 	vm->log_ctx = OPTS_GET(opts, log_ctx, NULL);
+	vm->harden = OPTS_GET(opts, harden, false);
+	vm->progs = OPTS_GET(opts, progs, NULL);
+	vm->prog_cnt = vm->progs ? OPTS_GET(opts, prog_cnt, 0) : 0;
 	sbpf_vm_set_engine(vm, vm->checked);
 	if (OPTS_GET(opts, engine, STACKBPF_ENGINE_INTERP) == STACKBPF_ENGINE_JIT) {
 		char jerr[256], msg[300];
-		vm->jit = sbpf_jit_compile(vm->insns, cnt, vm->host, vm->may_goto_budget, NULL, jerr, sizeof(jerr));
+		struct sbpf_jit_opts jo = { .harden = vm->harden };
+		vm->jit = sbpf_jit_compile(vm->insns, cnt, vm->host, vm->may_goto_budget, &jo, jerr, sizeof(jerr));
+		if (vm->jit)
+			vm->jit->st.vm = vm;
 		if (!vm->jit && vm->log) {
 			snprintf(msg, sizeof(msg), "jit: %s; falling back to the interpreter", jerr);
 			vm->log(vm->log_ctx, 1, msg);

@@ -41,6 +41,9 @@ enum {
 	SBPF_X_ARG_BAD = SBPF_NFORMS,  /* r11 slot beyond the 7 stack arguments */
 	SBPF_X_CALL_BAD,               /* helper / host function not registered */
 	SBPF_X_SLOT2,                  /* second half of an ld_imm64 (never reached) */
+	SBPF_X_TAIL_CALL,              /* call 12 (bpf_tail_call of the Linux helpers) */
+	SBPF_X_LOOP,                   /* call 181 (bpf_loop of the Linux helpers) */
+	SBPF_X_LOOP_NEXT,              /* code[cnt]: where a bpf_loop callback returns */
 #define M(J) SBPF_X_ADDK_##J,
 	SBPF_LATCH_JUMPS(M)
 #undef M
@@ -51,9 +54,18 @@ enum {
  * outgoing stack-argument slots (its callee reads them as r11+8k). */
 struct sbpf_frame {
 	const union sbpf_xinsn *ret;
+	const struct stackbpf_vm *ret_vm;   /* whose code `ret` is in (tail calls switch code) */
 	uint64_t saved[4];
 	uint64_t out_args[SBPF_MAX_STACK_ARGS];
+	/* a bpf_loop this frame is running: the call, the callback, its ctx,
+	 * the iteration and the count */
+	const union sbpf_xinsn *loop_call;
+	uint64_t loop_fn, loop_ctx;
+	uint32_t loop_i, loop_nr;
 };
+
+/* Linux's limits: MAX_TAIL_CALL_CNT, BPF_MAX_LOOPS */
+enum { SBPF_MAX_TAIL_CALLS = 33, SBPF_MAX_LOOPS = 1 << 23 };
 
 struct sbpf_run {
 	void *mem;
@@ -77,6 +89,9 @@ struct stackbpf_vm {
 	stackbpf_log_fn log;
 	void *log_ctx;
 	char errmsg[256];
+	struct stackbpf_vm *const *progs;         /* tail-call program table (opts) */
+	uint32_t prog_cnt;
+	bool harden;
 	struct sbpf_jit *jit;                     /* native code (STACKBPF_ENGINE_JIT), or NULL */
 	struct sbpf_region { uint64_t lo, hi; } *regions;   /* stackbpf_vm__add_region */
 	size_t nregions;
@@ -107,6 +122,13 @@ static inline bool sbpf_vm_in_regions(const struct stackbpf_vm *vm, uint64_t a, 
 			return true;
 	return false;
 }
+
+/* The target of a tail call through prog_array `map` at `idx` from a program
+ * of vm `cur`, with Linux's order: an index beyond max_entries falls through
+ * (NULL) without counting; then a run that made SBPF_MAX_TAIL_CALLS already
+ * falls through; else the attempt counts (*cnt + 1) and an empty slot, or a
+ * value beyond cur's program table, falls through. */
+struct stackbpf_vm *sbpf_vm_tail_target(const struct stackbpf_vm *cur, uint64_t map, uint64_t idx, uint32_t *cnt);
 
 /* value written into dead stack-argument slots and clobbered r1-r5 in debug builds */
 #define SBPF_POISON 0xdeadbeefdeadbeefull

@@ -60,19 +60,36 @@ int main(void)
 	     "exit is `ret` at the end of the code (at 0x%x, size %u)", at, size);
 
 	/* a .data file: its program, with the trampoline's labelled blocks */
-	snprintf(cmd, sizeof(cmd), "%s jit %s/data/ld_abs.data --dump 2>&1", STACKBPF_CLI, STACKBPF_TESTS_DIR);
+	snprintf(cmd, sizeof(cmd), "%s jit %s/data/bpf2bpf_args8.data --dump 2>&1", STACKBPF_CLI, STACKBPF_TESTS_DIR);
 	o = sh(cmd);
 	T_EQ_U64(o.status, 0, ".data status");
 	T_OK(strstr(o.text, "; early end (r0 = 0)\n") && strstr(o.text, "; fault exit\n") &&
 		     strstr(o.text, "; subprogram at insn 0: prologue\n") &&
-		     strstr(o.text, "; 1: (30) r0 = *(u8 *)skb[1]\n"),
+		     strstr(o.text, "; 9: (85) call pc+1\n") && strstr(o.text, "; 5: (7a) *(u64 *)(r11 -8) = 106\n") &&
+		     strstr(o.text, "mov r9d, 0x6a\n"),
 	     ".data listing:\n%s", o.text);
+	/* only verified programs are compiled: LD_ABS is not for raw programs */
+	snprintf(cmd, sizeof(cmd), "%s jit %s/data/ld_abs.data 2>&1", STACKBPF_CLI, STACKBPF_TESTS_DIR);
+	o = sh(cmd);
+	T_EQ_U64(o.status, 1, "rejected .data");
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "stackbpf: %s/data/ld_abs.data: BPF_LD_[ABS|IND] instructions not allowed for this program type\n",
+		 STACKBPF_TESTS_DIR);
+	T_EQ_STR(o.text, want, "the verifier's error");
+	/* --harden: the same size class, no immediate of the program in the code */
+	snprintf(cmd, sizeof(cmd), "%s jit %s/data/bpf2bpf_args8.data --harden --dump 2>&1", STACKBPF_CLI,
+		 STACKBPF_TESTS_DIR);
+	o = sh(cmd);
+	T_EQ_U64(o.status, 0, "--harden status");
+	T_OK(strstr(o.text, "; 5: (7a) *(u64 *)(r11 -8) = 106\n") && !strstr(o.text, "mov r9d, 0x6a\n") &&
+		     strstr(o.text, "mov r9, r10\n"),
+	     "--harden listing:\n%s", o.text);
 
 	snprintf(cmd, sizeof(cmd), "%s run %s --engine jit 2>&1", STACKBPF_CLI, path);
 	o = sh(cmd);
 	T_EQ_U64(o.status, 0, "run --engine jit");
-	T_EQ_STR(o.text, "stackbpf: warning: the JIT runs unverified programs without memory checks\n0x2d\n",
-		 "run --engine jit output");
+	T_EQ_STR(o.text, "0x2d\n", "run --engine jit output (verified first: no warning)");
 
 	snprintf(cmd, sizeof(cmd), "%s jit 2>&1", STACKBPF_CLI);
 	o = sh(cmd);

@@ -10,7 +10,11 @@
  *   @map TYPE KEY VALUE MAX  optional, repeatable: map 0, 1, ... of the prog's
  *                            map table (`ld_pseudo r1, 1, 0` names map 0;
  *                            `ld_pseudo r1, 2, OFF<<32|IDX` its value + OFF)
- *   @func START NPARAMS [global]  optional, repeatable: a BTF function
+ *                            a trailing "rdonly" makes it BPF_F_RDONLY_PROG
+ *                            (.rodata), a trailing "name=X" names it
+ *   @align strict|any        optional: strict_alignment (BPF_F_STRICT_ALIGNMENT),
+ *                            or strict cancelled by any_alignment
+ *   @func START NPARAMS [global] [NAME]  optional, repeatable: a BTF function
  *                            starting at insn START with NPARAMS parameters
  *   <assembly, any syntax the assembler detects>
  *   --- accept RESULT        accepted, and running it in the checked
@@ -157,6 +161,9 @@ static int parse_at(const char *fname, int lineno, struct vcase *c, char *line)
 		}
 	} else if (strcmp(line, "@strict") == 0) {
 		c->env.strict = true;
+	} else if (strcmp(line, "@align strict") == 0 || strcmp(line, "@align any") == 0) {
+		c->env.strict_alignment = true;
+		c->env.any_alignment = line[7] == 'a';
 	} else if (sscanf(line, "@type %63s", word) == 1) {
 		int t = stackbpf_prog_type__from_name(word);
 		if (t < 0) {
@@ -173,6 +180,15 @@ static int parse_at(const char *fname, int lineno, struct vcase *c, char *line)
 		}
 		const char *why = "";
 		STACKBPF_OPTS(stackbpf_map_opts, mo, .errmsg = &why);
+		static char map_names[16][16];
+		const char *nm = strstr(line, " name=");
+		if (strstr(line, " rdonly"))
+			mo.map_flags = STACKBPF_F_RDONLY_PROG;
+		if (nm) {
+			snprintf(map_names[c->env.nmaps], sizeof(map_names[0]), "%.*s", (int)strcspn(nm + 6, " "),
+				 nm + 6);
+			mo.name = map_names[c->env.nmaps];
+		}
 		struct stackbpf_map *m = stackbpf_map__new((uint32_t)map_type_of(word), k, v, max, &mo);
 		if (!m) {
 			T_OK(0, "%s:%d: map: %s", fname, lineno, why);
@@ -188,7 +204,11 @@ static int parse_at(const char *fname, int lineno, struct vcase *c, char *line)
 			return -1;
 		}
 		struct stackbpf_func *f = &c->env.funcs[c->env.nfuncs++];
-		f->name = "";
+		/* the name: the last word when it is not "global" */
+		static char names[16][32];
+		char *nm = names[c->env.nfuncs - 1], *last = strrchr(line + n, ' ');
+		snprintf(nm, sizeof(names[0]), "%s", last && strcmp(last + 1, "global") ? last + 1 : "");
+		f->name = nm;
 		f->insn_off = start;
 		f->nparams = np;
 		f->global = strstr(line + n, "global") != NULL;

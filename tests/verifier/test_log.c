@@ -35,7 +35,7 @@ static void test_level1_failure(void)
 		 "1: (bf) r2 = r10                      ; R2=fp0 R10=fp0\n"
 		 "2: (07) r2 += -4                      ; R2=fp-4\n"
 		 "3: (79) r0 = *(u64 *)(r2 +0)\n"
-		 "misaligned stack access off (0x0; 0x0)+-4+0 size 8\n"
+		 "misaligned stack access off 0+-4+0 size 8\n"
 		 "processed 4 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n",
 		 "level 1 failure log");
 }
@@ -144,7 +144,9 @@ static void test_api_edges(void)
 	struct stackbpf_verify_opts small = { .sz = offsetof(struct stackbpf_verify_opts, log_level) };
 	T_EQ_U64(stackbpf_prog__verify(p, &small, NULL), 0, "short opts");
 	STACKBPF_OPTS(stackbpf_verify_opts, xdp, .prog_type = STACKBPF_PROG_XDP);
-	T_EQ_U64(stackbpf_prog__verify(p, &xdp, NULL), -EOPNOTSUPP, "unsupported program type");
+	T_EQ_U64(stackbpf_prog__verify(p, &xdp, NULL), 0, "xdp program type");
+	STACKBPF_OPTS(stackbpf_verify_opts, tp, .prog_type = STACKBPF_PROG_TRACING);
+	T_EQ_U64(stackbpf_prog__verify(p, &tp, NULL), -EOPNOTSUPP, "unsupported program type");
 	T_EQ_U64(stackbpf_prog__verify(NULL, NULL, NULL), -EINVAL, "NULL prog");
 	stackbpf_prog__free(p);
 	struct stackbpf_prog *empty = stackbpf_prog__from_insns(prog, 0);

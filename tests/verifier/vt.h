@@ -12,7 +12,9 @@
  *   mem12(a1..a4, p1, s1, a7, a8, a9, a10, p2, s2)
  *                                 two mem+size pairs: one across r5 and a slot,
  *                                 one in slots 6/7 (args 11, 12); returns
- *                                 a1+..+a4 + a7+..+a10 + sum of both buffers' bytes */
+ *                                 a1+..+a4 + a7+..+a10 + sum of both buffers' bytes
+ *   kconst7(a1..a6, k)            CONST as arg 7 (a stack-argument slot): returns k
+ *   ctx6(a1..a5, ctx)             CTX as arg 6: returns a1+..+a5 */
 #ifndef VT_H
 #define VT_H
 
@@ -48,6 +50,17 @@ static u64 t_mem12(u64 a1, u64 a2, u64 a3, u64 a4, u64 p1, u64 s1, u64 a7, u64 a
 	return a1 + a2 + a3 + a4 + a7 + a8 + a9 + a10 + t_bytes(p1, s1) + t_bytes(p2, s2);
 }
 
+static u64 t_kconst7(u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6, u64 k)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	return k;
+}
+static u64 t_ctx6(u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 c)
+{
+	(void)c;
+	return a1 + a2 + a3 + a4 + a5;
+}
+
 static inline struct stackbpf_host *vt_host(void)
 {
 	static struct stackbpf_host *h;
@@ -67,6 +80,8 @@ static inline struct stackbpf_host *vt_host(void)
 		FN("bump", t_bump, 0, STACKBPF_RET_VOID, 0, 0),
 		FN("maybe_buf", t_maybe_buf, 1, STACKBPF_RET_MEM_OR_NULL, 16, S),
 		FN("mem12", t_mem12, 12, STACKBPF_RET_SCALAR, 0, S, S, S, S, M, Z, S, S, S, S, M, Z),
+		FN("kconst7", t_kconst7, 7, STACKBPF_RET_SCALAR, 0, S, S, S, S, S, S, STACKBPF_ARG_CONST),
+		FN("ctx6", t_ctx6, 6, STACKBPF_RET_SCALAR, 0, S, S, S, S, S, STACKBPF_ARG_CTX),
 	};
 #undef FN
 	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
@@ -95,7 +110,7 @@ static inline void vt_log_cb(void *ctx, int level, const char *msg)
 	}
 	if (strncmp(msg, "processed ", 10) == 0) {
 		snprintf(l->err, sizeof(l->err), "%s", l->prev);
-	} else if (strncmp(msg, "cur state:", 10) != 0 && strncmp(msg, "stack depth ", 12) != 0 &&
+	} else if (strncmp(msg, "cur state:", 10) != 0 && strncmp(msg, "old state:", 10) != 0 && strncmp(msg, "stack depth ", 12) != 0 &&
 		   strncmp(msg, "verification time ", 18) != 0) {
 		snprintf(l->prev, sizeof(l->prev), "%s", msg);
 	}
@@ -111,6 +126,7 @@ struct vt_env {
 	size_t nmaps;
 	struct stackbpf_func funcs[16];
 	size_t nfuncs;
+	bool strict_alignment, any_alignment;   /* @align strict|any */
 };
 
 /* a prog carrying env's map table and functions */
@@ -129,7 +145,8 @@ static inline int vt_verify_env(const struct stackbpf_insn *insns, size_t cnt, c
 	struct stackbpf_prog *p = vt_prog(insns, cnt, e);
 	memset(log, 0, sizeof(*log));
 	STACKBPF_OPTS(stackbpf_verify_opts, o, .host = vt_host(), .log_level = level, .strict = e->strict,
-		      .prog_type = e->type, .mem_size = e->mem_size, .log = vt_log_cb, .log_ctx = log);
+		      .prog_type = e->type, .mem_size = e->mem_size, .log = vt_log_cb, .log_ctx = log,
+		      .strict_alignment = e->strict_alignment, .any_alignment = e->any_alignment);
 	int err = stackbpf_prog__verify(p, &o, st);
 	stackbpf_prog__free(p);
 	return err;

@@ -36,8 +36,14 @@ int main(void)
 	/* sum_args7(1..5, 6, 7) = 1+4+9+16+25+36+49 = 140; sum_args7 is id 8 */
 	WRITE_PROG("sum7.bin", MOV64_K(1, 1), MOV64_K(2, 2), MOV64_K(3, 3), MOV64_K(4, 4), MOV64_K(5, 5),
 		   ARG_STI(6, 1), ARG_STI(7, 2), CALL_KFUNC(8), EXIT());
-	WRITE_PROG("kfunc6.bin", MOV64_K(1, 1), CALL_KFUNC(7), EXIT());      /* sum_args6, no r11 */
-	WRITE_PROG("kfunc5.bin", MOV64_K(1, 1), CALL_KFUNC(6), EXIT());      /* sum_args5 */
+	/* sum_args6 without its stack argument: the verifier refuses it */
+	WRITE_PROG("kfunc6.bin", MOV64_K(1, 1), MOV64_K(2, 0), MOV64_K(3, 0), MOV64_K(4, 0), MOV64_K(5, 0),
+		   CALL_KFUNC(7), EXIT());
+	WRITE_PROG("kfunc5.bin", MOV64_K(1, 1), MOV64_K(2, 0), MOV64_K(3, 0), MOV64_K(4, 0), MOV64_K(5, 0),
+		   CALL_KFUNC(6), EXIT());                                         /* sum_args5 */
+	/* mem[0] = 'A', mem[1] += 1; r0 = 7 */
+	WRITE_PROG("poke.bin", INSN(0x72, 1, 0, 0, 'A'), INSN(0x71, 2, 1, 1, 0), ALU64_K(0x00, 2, 1),
+		   INSN(0x73, 1, 2, 1, 0), MOV64_K(0, 7), EXIT());
 	write_file("mem.bin", "\x05\x07\x09", 3);
 	/* assembly, calling a host function by name (assembled on the fly) */
 	static const char sum7_s[] = "r1 = 1\nr2 = 2\nr3 = 3\nr4 = 4\nr5 = 5\nr6 = 6\n"
@@ -69,29 +75,57 @@ int main(void)
 	T_OK(o.status == 0, "sum7.s: %s", o.err);
 	T_EQ_STR(o.out, "0x8c\n", "sum7.s: call sum_args7 by name");
 
-	/* rejected or faulted: exit 1, message with the instruction index */
+	/* the verifier runs first: a rejected program never runs (exit 1, its error) */
 	o = cli("fault.bin");
 	T_EQ_U64(o.status, 1, "fault status");
-	T_EQ_STR(o.err, "stackbpf: fault.bin: insn 2: invalid read of 8 bytes at 0x1008 (not in any region)\n",
-		 "fault message");
+	T_EQ_STR(o.err, "stackbpf: fault.bin: R1 invalid mem access 'scalar'\n", "fault: the verifier's error");
 	T_EQ_STR(o.out, "", "fault stdout");
+	o = cli("fault.bin --checked");
+	T_EQ_STR(o.err, "stackbpf: fault.bin: R1 invalid mem access 'scalar'\n", "--checked verifies too");
+	o = cli("len.bin");
+	T_EQ_U64(o.status, 1, "len.bin reads mem[1] without memory");
+	T_EQ_STR(o.err, "stackbpf: len.bin: R1 min value is outside of the allowed memory range\n",
+		 "the memory's length is what the verifier checks against");
 	o = cli("bad.bin");
 	T_EQ_U64(o.status, 1, "bad opcode status");
 	T_EQ_STR(o.err, "stackbpf: bad.bin: insn 0: unknown opcode ff\n", "bad opcode message");
 	o = cli("sum7.bin --strict");
 	T_EQ_U64(o.status, 1, "strict status");
-	T_EQ_STR(o.err, "stackbpf: sum7.bin: insn 5: stack args are not supported in non-JITed programs\n",
+	T_EQ_STR(o.err, "stackbpf: sum7.bin: stack args are not supported in non-JITed programs\n",
 		 "strict message");
-	o = cli("kfunc6.bin --strict");
-	T_EQ_STR(o.err, "stackbpf: kfunc6.bin: insn 1: stack args are not supported in non-JITed programs\n",
-		 "strict: a 6-argument host call");
+	o = cli("kfunc6.bin");
+	T_EQ_U64(o.status, 1, "a 6-argument host call without argument 6");
+	T_EQ_STR(o.err, "stackbpf: kfunc6.bin: callee expects 6 args, stack arg1 is not initialized\n",
+		 "stack argument missing");
 	o = cli("kfunc5.bin --strict");
 	T_OK(o.status == 0 && strcmp(o.out, "0x1\n") == 0, "strict allows 5 args: %d %s", o.status, o.err);
 
-	/* the JIT runs, with a warning until the verifier lands */
+	/* the JIT is the default engine; interp and checked give the same results */
 	o = cli("ret42.bin --engine jit");
 	T_OK(o.status == 0 && strcmp(o.out, "0x2a\n") == 0, "jit run: %d %s", o.status, o.err);
-	T_EQ_STR(o.err, "stackbpf: warning: the JIT runs unverified programs without memory checks\n", "jit warning");
+	T_EQ_STR(o.err, "", "jit: no warning for a verified program");
+	o = cli("sum7.bin --engine interp");
+	T_EQ_STR(o.out, "0x8c\n", "interpreter");
+	o = cli("sum7.bin --harden");
+	T_EQ_STR(o.out, "0x8c\n", "--harden");
+	o = cli("len.bin --mem-hex '0a 0b0c' --checked --engine jit");
+	T_EQ_STR(o.out, "0xe\n", "--checked wins over --engine jit");
+
+	/* --data-out: the memory after the run */
+	o = cli("poke.bin --data-hex '00 41 02' --data-out out.bin");
+	T_EQ_STR(o.out, "0x7\n", "poke r0");
+	char out[16];
+	t_read_file("out.bin", out, sizeof(out));
+	T_EQ_STR(out, "AB\002", "the modified memory");
+	o = cli("poke.bin --data-hex '00' --data-out out.bin");
+	T_EQ_U64(o.status, 1, "poke needs 2 bytes");
+	T_EQ_STR(o.err, "stackbpf: poke.bin: R1 min value is outside of the allowed memory range\n", "poke message");
+
+	/* a bpf_conformance .data file: its program and memory */
+	char args[512];
+	snprintf(args, sizeof(args), "%s/data/bpf2bpf_args8.data", STACKBPF_TESTS_DIR);
+	o = cli(args);
+	T_OK(o.status == 0 && strcmp(o.out, "0xedc\n") == 0, ".data: %d %s %s", o.status, o.out, o.err);
 
 	/* bad input or usage: exit 2 */
 	o = cli("ret42.bin --engine interp");

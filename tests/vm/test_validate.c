@@ -59,12 +59,22 @@ static void test_ld_imm64(void)
 	/* map references name the prog's map table, which is empty here */
 	static const char *const want[7] = {
 		NULL, "insn 0: fd 1 is not pointing to valid bpf_map", "insn 0: fd 1 is not pointing to valid bpf_map",
-		"insn 0: ld_imm64 pseudo src 3 needs an ELF object", "insn 0: ld_imm64 pseudo src 4 needs an ELF object",
+		"insn 0: ld_imm64 pseudo src 3 needs an ELF object",
+		/* src 4: a callback at insn 2, so insns 0-1 are a function without exit */
+		"insn 1: last insn is not an exit or jmp",
 		"insn 0: fd_idx 1 is not pointing to valid bpf_map", "insn 0: fd_idx 1 is not pointing to valid bpf_map",
 	};
 	for (int src = 1; src <= 6; src++)
 		REJECT(want[src], INSN(0x18, 1, src, 0, 1), INSN(0, 0, 0, 0, 0), EXIT());
 	ACCEPT("ld_imm64", LD64(0, 0xffffffffffffffff), EXIT());
+	/* src 4 (PSEUDO_FUNC): imm = the callback's offset from the next insn, as Linux */
+	ACCEPT("callback reference", INSN(0x18, 2, 4, 0, 3), INSN(0, 0, 0, 0, 0), MOV64_K(0, 0), EXIT(),
+	       MOV64_K(0, 1), EXIT());
+	REJECT("insn 0: call to invalid destination", INSN(0x18, 2, 4, 0, 4), INSN(0, 0, 0, 0, 0), MOV64_K(0, 0),
+	       EXIT());
+	REJECT("insn 0: call to invalid destination", INSN(0x18, 2, 4, 0, -2), INSN(0, 0, 0, 0, 0), EXIT());
+	REJECT("insn 0: call to invalid destination", INSN(0x18, 2, 4, 0, 3), INSN(0, 0, 0, 0, 1), MOV64_K(0, 0),
+	       EXIT(), MOV64_K(0, 1), EXIT());
 }
 
 /* stack-args.md §2: r11 only as ldx/stx/st DW, loads at positive, stores at
