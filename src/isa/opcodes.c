@@ -1,6 +1,7 @@
 /* opcodes.c - the form table (from opcodes.def) and instruction decoding. */
 #include "opcodes.h"
 
+#include <pthread.h>
 #include <string.h>
 
 const struct sbpf_opinfo sbpf_opinfo[SBPF_NFORMS] = {
@@ -69,13 +70,34 @@ void sbpf_form_encode(enum sbpf_form f, struct stackbpf_insn *in)
 	}
 }
 
+/* Decode index, built once: the forms sharing each opcode byte, chained in
+ * table order, so the first match is the same as a scan of the whole table. */
+static int16_t dec_head[256];
+static int16_t dec_next[SBPF_NFORMS];
+static pthread_once_t dec_once = PTHREAD_ONCE_INIT;
+
+static void dec_build(void)
+{
+	int16_t tail[256];
+	for (int c = 0; c < 256; c++)
+		dec_head[c] = tail[c] = -1;
+	for (int f = 0; f < SBPF_NFORMS; f++) {
+		uint8_t c = sbpf_opinfo[f].code;
+		dec_next[f] = -1;
+		if (tail[c] < 0)
+			dec_head[c] = (int16_t)f;
+		else
+			dec_next[tail[c]] = (int16_t)f;
+		tail[c] = (int16_t)f;
+	}
+}
+
 enum sbpf_form sbpf_decode(const struct stackbpf_insn *insn)
 {
-	for (int f = 0; f < SBPF_NFORMS; f++) {
-		const struct sbpf_opinfo *o = &sbpf_opinfo[f];
-		if (o->code == insn->code && form_matches(o, insn))
+	pthread_once(&dec_once, dec_build);
+	for (int f = dec_head[insn->code]; f >= 0; f = dec_next[f])
+		if (form_matches(&sbpf_opinfo[f], insn))
 			return (enum sbpf_form)f;
-	}
 	return SBPF_OP_INVALID;
 }
 

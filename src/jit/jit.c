@@ -93,10 +93,17 @@ void sbpf_jc_jump(struct jc *c, int cc, uint32_t l)
 		return;
 	}
 	c->jend = jend;
+	struct jsite *js = grow(c->js, &c->capjs, c->njmp + 1, sizeof(*c->js));
+	if (!js) {
+		fail(c, "out of memory");
+		return;
+	}
+	c->js = js;
 	size_t id = c->njmp++;
 	bool sh = false;
 	if (c->pass > 0 && cc != -2 && id < c->pnjmp)
 		sh = x86_fits8(prev_label(c, l) - c->pjend[id]);
+	js[id] = (struct jsite){ l, (uint8_t)(sh ? 1 : cc == -2 ? 2 : 0) };
 	size_t len = sh ? 2 : cc < 0 ? 5 : 6;
 	int64_t disp = prev_label(c, l) - (int64_t)(c->b.len + len);
 	if (sh) {
@@ -786,7 +793,15 @@ static void emit_insn(struct jc *c, size_t i, enum sbpf_form f)
 		break;
 	case S_LD_IMM64:
 		if (f == SBPF_OP_LDDW_FUNC) {   /* a callback: its native address */
-			x86_movabs(b, d, c->base + (uint64_t)prev_label(c, L_SUB(c, c->sub_of[i + 1 + (int64_t)in->imm])));
+			uint32_t l = L_SUB(c, c->sub_of[i + 1 + (int64_t)in->imm]);
+			struct afix *af = grow(c->afix, &c->capafix, c->nafix + 1, sizeof(*c->afix));
+			if (!af) {
+				fail(c, "out of memory");
+				break;
+			}
+			c->afix = af;
+			af[c->nafix++] = (struct afix){ (uint32_t)b->len + 2, l };
+			x86_movabs(b, d, c->base + (uint64_t)prev_label(c, l));
 			break;
 		}
 		if (f != SBPF_OP_LDDW) {
@@ -862,6 +877,7 @@ static void emit_pass(struct jc *c)
 {
 	c->b.len = 0;
 	c->njmp = 0;
+	c->nafix = 0;
 	c->nstub = 0;
 	c->nlab = 0;
 	for (size_t k = 0; k < c->cnt + 4 + c->nsub; k++)
@@ -893,6 +909,33 @@ static void emit_pass(struct jc *c)
 	}
 	if (c->b.err)
 		fail(c, "out of memory");
+}
+
+/* After a pass (not pass 0) whose addresses moved: when the next pass would
+ * size every jump as this one did, it would lay out the same bytes with this
+ * pass's addresses, so patch them in instead of running it. True when the
+ * bytes are final. */
+static bool patch_if_stable(struct jc *c)
+{
+	if (c->pass == 0 || c->failed || c->b.err)
+		return false;
+	for (size_t id = 0; id < c->njmp; id++)
+		if (c->js[id].sh != 2 && x86_fits8((int64_t)c->lab[c->js[id].label] - c->jend[id]) != c->js[id].sh)
+			return false;
+	for (size_t id = 0; id < c->njmp; id++) {
+		int64_t disp = (int64_t)c->lab[c->js[id].label] - c->jend[id];
+		if (c->js[id].sh == 1)
+			c->b.p[c->jend[id] - 1] = (uint8_t)disp;
+		else
+			for (int k = 0; k < 4; k++)
+				c->b.p[c->jend[id] - 4 + k] = (uint8_t)((uint64_t)disp >> 8 * k);
+	}
+	for (size_t k = 0; k < c->nafix; k++) {
+		uint64_t v = c->base + c->lab[c->afix[k].label];
+		for (int j = 0; j < 8; j++)
+			c->b.p[c->afix[k].pos + j] = (uint8_t)(v >> 8 * j);
+	}
+	return true;
 }
 
 #define SWAP(T, a, b) do { T t_ = (a); (a) = (b); (b) = t_; } while (0)
@@ -948,7 +991,7 @@ struct sbpf_jit *sbpf_jit_compile(const struct stackbpf_insn *insns, size_t cnt,
 	c.harden = opts && opts->harden;
 	if (c.harden)
 		c.key_seed = random_seed();
-	if (!insns || !cnt || sbpf_validate(insns, cnt, NULL, verr, sizeof(verr))) {
+	if (!insns || !cnt || (!(opts && opts->validated) && sbpf_validate(insns, cnt, NULL, verr, sizeof(verr)))) {
 		snprintf(err, errsz, "%s", verr);
 		free(jit);
 		return NULL;
@@ -973,7 +1016,8 @@ struct sbpf_jit *sbpf_jit_compile(const struct stackbpf_insn *insns, size_t cnt,
 	bool done = false;
 	for (c.pass = 1; c.pass < 64 && !done && !c.failed; c.pass++) {
 		emit_pass(&c);
-		done = settle(&c);
+		bool patched = !c.failed && patch_if_stable(&c);
+		done = settle(&c) || patched;
 	}
 	if (!c.failed && !done)
 		fail(&c, "jump sizes did not converge");
@@ -1008,6 +1052,8 @@ struct sbpf_jit *sbpf_jit_compile(const struct stackbpf_insn *insns, size_t cnt,
 	free(c.sub);
 	free(c.sub_of);
 	free(c.stubs);
+	free(c.js);
+	free(c.afix);
 	return jit;
 fail:
 	free(c.b.p);
@@ -1018,6 +1064,8 @@ fail:
 	free(c.sub);
 	free(c.sub_of);
 	free(c.stubs);
+	free(c.js);
+	free(c.afix);
 	sbpf_jit_free(jit);
 	return NULL;
 }

@@ -73,6 +73,7 @@ struct sbpf_jit {
 struct sbpf_jit_opts {
 	bool no_bmi2;           /* shifts through cl instead of shlx/shrx/sarx */
 	bool harden;            /* blind the program's immediates (random key per insn) */
+	bool validated;         /* the caller ran sbpf_validate on insns: skip it */
 };
 
 /* Compile a validated program. Returns the jit or NULL with a message in err

@@ -45,6 +45,10 @@ struct jc {
 	size_t nlab, caplab, pnlab, capplab;
 	uint32_t *jend, *pjend;         /* end of each jump site */
 	size_t njmp, capjmp, pnjmp, cappjmp;
+	struct jsite { uint32_t label; uint8_t sh; } *js;   /* each jump site's target, short or not */
+	size_t capjs;
+	struct afix { uint32_t pos, label; } *afix;        /* movabs of a label's address: imm64 at pos */
+	size_t nafix, capafix;
 	struct subprog *sub;
 	size_t nsub;
 	uint32_t *sub_of;               /* insn -> subprogram */

@@ -50,6 +50,8 @@ static void set_why(const struct stackbpf_map_opts *opts, const char *why)
 		*out = why;
 }
 
+enum { SBPF_KMALLOC_MAX_SIZE = 4u << 20 };
+
 struct stackbpf_map *stackbpf_map__new(uint32_t type, uint32_t key_size, uint32_t value_size,
 				       uint32_t max_entries, const struct stackbpf_map_opts *opts)
 {
@@ -83,6 +85,11 @@ struct stackbpf_map *stackbpf_map__new(uint32_t type, uint32_t key_size, uint32_
 	}
 	if (max_entries == 0) {
 		why = "max_entries is 0";
+		goto fail;
+	}
+	if (value_size > SBPF_KMALLOC_MAX_SIZE || key_size > SBPF_KMALLOC_MAX_SIZE) {
+		err = -E2BIG;   /* as Linux: no element larger than one kmalloc */
+		why = "key_size or value_size is larger than 4194304";
 		goto fail;
 	}
 	if ((err = ops->check(m, &why)))

@@ -229,7 +229,8 @@ static int member_type_size(struct stackbpf_object *o, const char *map, const ch
 
 struct map_def {
 	uint32_t type, max_entries, map_flags, key_size, value_size;
-	bool has_key, has_value;
+	bool has_key, has_value, has_values;
+	uint32_t values_off;        /* byte offset of the .values member */
 };
 
 static int parse_map_def(struct stackbpf_object *o, const char *name, uint32_t type_id, struct map_def *d)
@@ -272,7 +273,8 @@ static int parse_map_def(struct stackbpf_object *o, const char *name, uint32_t t
 		} else if (strcmp(f, "pinning") == 0 || strcmp(f, "numa_node") == 0) {
 			err = member_uint(o, name, f, m->type, &v);
 		} else if (strcmp(f, "values") == 0) {
-			return obj_err(o, "section .maps: map %s: initial values (.values) are not supported yet", name);
+			d->has_values = true;       /* an array of program pointers */
+			d->values_off = btf_member_bit_offset(st, (uint32_t)i) / 8;
 		} else {
 			return obj_err(o, "section .maps: map %s: unknown field '%s'", name, f);
 		}
@@ -320,6 +322,11 @@ int obj_load_btf_maps(struct stackbpf_object *o)
 		if (!stackbpf_map_type__name(d.type))
 			return obj_err(o, "section .maps: map %s: map type %u is not supported (array, percpu_array, "
 				       "hash, lru_hash, prog_array, ringbuf)", name, d.type);
+		if (d.has_values && d.type != STACKBPF_MAP_PROG_ARRAY)
+			return obj_err(o, "section .maps: map %s: initial values (.values) are supported for "
+				       "prog_array only", name);
+		if (d.has_values && !d.has_value)
+			d.value_size = 4;           /* as libbpf: the values are program fds */
 		const char *why = "";
 		STACKBPF_OPTS(stackbpf_map_opts, mo, .name = name, .map_flags = d.map_flags, .errmsg = &why,
 			      .mem_limit = o->map_mem_limit);
@@ -332,6 +339,11 @@ int obj_load_btf_maps(struct stackbpf_object *o)
 		}
 		if ((err = obj_add_map(o, m, (size_t)o->maps_sec, (uint64_t)off)))
 			return err;
+		if (d.has_values) {
+			struct obj_map *om = &o->maps[o->nmaps - 1];
+			om->values_off = (uint64_t)off + d.values_off;
+			om->values_end = (uint64_t)off + vs->size;
+		}
 	}
 	return 0;
 }

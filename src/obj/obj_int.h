@@ -55,6 +55,9 @@ struct obj_map {
 	struct stackbpf_map *map;
 	size_t sec;                 /* .maps or the data section */
 	uint64_t sec_off;           /* .maps: offset of the map's variable */
+	/* prog_array with a .values initialiser: its byte range in .maps
+	 * (the relocations there name the programs of its slots) */
+	uint64_t values_off, values_end;
 };
 
 struct stackbpf_program {

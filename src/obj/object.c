@@ -189,9 +189,6 @@ static int classify(struct stackbpf_object *o)
 			return obj_err(o, "section %s: its symbol table is not the object's", r->name);
 		if (ts->rel)
 			return obj_err(o, "section %s: a second relocation section for %s", r->name, ts->name);
-		if (ts->kind == SEC_MAPS && r->size)
-			return obj_err(o, "section %s: map initialisers (.values of prog_array or "
-				       "map-in-map) are not supported yet", r->name);
 		ts->rel = r->rel;
 		ts->nrel = r->size / sizeof(Elf64_Rel);
 	}
@@ -234,6 +231,52 @@ static int make_data_maps(struct stackbpf_object *o)
 		int err = obj_add_map(o, m, i, 0);
 		if (err)
 			return err;
+	}
+	return 0;
+}
+
+/* .rel.maps: the programs a prog_array's .values initialiser names; slot
+ * k gets the index of the program in the object, which is what `stackbpf
+ * run` passes as the vm's prog table (stackbpf_vm_opts.progs) */
+static int init_prog_arrays(struct stackbpf_object *o)
+{
+	if (o->maps_sec < 0)
+		return 0;
+	const struct obj_sec *ms = &o->secs[o->maps_sec];
+	for (size_t i = 0; i < ms->nrel; i++) {
+		GElf_Rel rel;
+		if (!gelf_getrel(ms->rel, (int)i, &rel))
+			return obj_err(o, "section .rel.maps: relocation %zu cannot be read", i);
+		const GElf_Rel *r = &rel;
+		struct obj_map *om = NULL;
+		for (size_t k = 0; k < o->nmaps && !om; k++)
+			if (o->maps[k].values_end && r->r_offset >= o->maps[k].values_off &&
+			    r->r_offset < o->maps[k].values_end)
+				om = &o->maps[k];
+		const char *mname = om ? stackbpf_map__name(om->map) : "";
+		if (!om)
+			return obj_err(o, "section .rel.maps: relocation %zu at offset %llu is not in the .values of "
+				       "a prog_array", i, (unsigned long long)r->r_offset);
+		if ((r->r_offset - om->values_off) % 8)
+			return obj_err(o, "section .rel.maps: map %s: relocation at offset %llu is not at a slot",
+				       mname, (unsigned long long)r->r_offset);
+		uint32_t slot = (uint32_t)((r->r_offset - om->values_off) / 8);
+		GElf_Sym sym;
+		const char *sn = NULL;
+		if (obj_sym(o, GELF_R_SYM(r->r_info), &sym, &sn) || !sn)
+			return obj_err(o, "section .rel.maps: map %s: slot %u: bad symbol %llu", mname, slot,
+				       (unsigned long long)GELF_R_SYM(r->r_info));
+		uint32_t idx = UINT32_MAX;
+		for (size_t k = 0; k < o->nprogs && idx == UINT32_MAX; k++)
+			if (strcmp(o->progs[k].name, sn) == 0)
+				idx = (uint32_t)k;
+		if (idx == UINT32_MAX)
+			return obj_err(o, "section .rel.maps: map %s: slot %u: '%s' is not a program of the object",
+				       mname, slot, sn);
+		int e = stackbpf_map__update(om->map, &slot, &idx, STACKBPF_ANY);
+		if (e)
+			return obj_err(o, "section .rel.maps: map %s: slot %u: %s", mname, slot,
+				       e == -E2BIG ? "beyond max_entries" : strerror(-e));
 	}
 	return 0;
 }
@@ -343,7 +386,8 @@ struct stackbpf_object *stackbpf_object__open_mem(const void *buf, size_t len,
 	}
 	if ((err = read_sections(o)) || (err = classify(o)) || (err = read_license(o)) ||
 	    (err = collect_functions(o)) || (err = obj_load_btf(o)) || (err = obj_load_btf_ext(o)) ||
-	    (err = make_data_maps(o)) || (err = obj_load_btf_maps(o)) || (err = obj_link_programs(o)))
+	    (err = make_data_maps(o)) || (err = obj_load_btf_maps(o)) || (err = obj_link_programs(o)) ||
+	    (err = init_prog_arrays(o)))
 		goto fail;
 	return o;
 fail:

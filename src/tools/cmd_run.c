@@ -47,9 +47,15 @@ static const char usage_text[] =
 	"maps and global data are created, __ksym externs bind to the host functions\n"
 	"above, and the Linux helpers (maps, ringbuf, ktime, prandom, trace_printk\n"
 	"to stderr, skb_load_bytes, tail_call, loop) are available. socket, tc and\n"
-	"xdp programs get r1 = a __sk_buff / xdp_md around the memory (the packet);\n"
-	"other programs get r1 = the memory itself (zero-padded to 4096 bytes, the\n"
-	"largest context the verifier allows). Program types the verifier does\n"
+	"xdp programs get r1 = a __sk_buff / xdp_md around the memory (the packet,\n"
+	"an Ethernet frame), built as Linux's BPF_PROG_TEST_RUN does: socket filters\n"
+	"and cgroup_skb programs see it from the network header (skb->len without\n"
+	"the 14-byte Ethernet header, whose bytes --data-out writes back zeroed).\n"
+	"A packet Linux refuses (under 14 bytes; an IPv4/IPv6 frame without its\n"
+	"whole IP header for a __sk_buff) is refused with exit status 2; without\n"
+	"--data the packet is empty. Other programs get r1 = the memory itself\n"
+	"(zero-padded to 4096 bytes, the largest context the verifier allows).\n"
+	"Program types the verifier does\n"
 	"not know yet run in the checked interpreter, with a warning.\n"
 	"\n"
 	"options:\n"
@@ -231,6 +237,49 @@ static int write_out(const char *path, const void *p, size_t n)
 	return 0;
 }
 
+/* 1 when the object has a prog_array (tail calls need the prog table) */
+static int has_prog_array(const struct stackbpf_object *obj)
+{
+	for (size_t i = 0; i < stackbpf_object__map_cnt(obj); i++)
+		if (stackbpf_map__type(stackbpf_object__map(obj, i)) == STACKBPF_MAP_PROG_ARRAY)
+			return 1;
+	return 0;
+}
+
+/* the tail-call table of an ELF object: table[i] runs the object's program
+ * i (its index is what a prog_array slot holds), prepared like the program
+ * that runs (`self`, already in the table). As libbpf loads every program
+ * of an object, each is verified; one the verifier does not know yet
+ * leaves its slot empty. 0, or -1 (message printed). */
+static int fill_prog_table(const char *path, struct cli_prog *c, struct stackbpf_vm **table,
+			   const struct stackbpf_vm_opts *xopts, int strict)
+{
+	for (size_t i = 0; i < stackbpf_object__prog_cnt(c->obj); i++) {
+		const struct stackbpf_program *op = stackbpf_object__prog(c->obj, i);
+		if (op == c->oprog || table[i])
+			continue;
+		struct cli_prog q = { .host = c->host, .obj = c->obj, .oprog = (struct stackbpf_program *)op,
+				      .type = stackbpf_program__type(op) };
+		const char *msg;
+		STACKBPF_OPTS(stackbpf_validate_opts, valopts, .host = c->host);
+		if (!(q.prog = stackbpf_prog__clone(stackbpf_program__prog(op)))) {
+			cli_error("out of memory");
+			return -1;
+		}
+		int v = stackbpf_prog__validate(q.prog, &valopts, &msg) ? -2
+			: cli_prog_verify(path, &q, CTX_PAD, strict, "its prog_array slots stay empty");
+		if (v == -2)
+			cli_error("%s: program %s: %s", path, stackbpf_program__name(op), msg);
+		if (v == 0 && !(table[i] = stackbpf_vm__new(q.prog, xopts)))
+			cli_error("%s: cannot prepare program %s: %s", path, stackbpf_program__name(op),
+				  strerror(errno));
+		stackbpf_prog__free(q.prog);
+		if (v < 0 || (v == 0 && !table[i]) || (table[i] && stackbpf_object__add_regions(c->obj, table[i])))
+			return -1;
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -245,7 +294,8 @@ int cmd_run(int argc, char **argv)
 	int rc = CLI_BADINPUT;
 	struct cli_prog c = { 0 };
 	struct sbpf_pktctx pkt = { 0 };
-	struct stackbpf_vm *vm = NULL;
+	struct stackbpf_vm *vm = NULL, **table = NULL;
+	size_t ntable = 0;
 	void *run_mem;
 	size_t run_len;
 	char reason[256] = "";
@@ -259,10 +309,16 @@ int cmd_run(int argc, char **argv)
 	run_mem = c.mem;
 	run_len = c.mem_len;
 	if (c.oprog && sbpf_pktctx_wanted(c.type)) {
-		int e = sbpf_pktctx_new(&pkt, c.type, c.mem, c.mem_len);
+		/* a packet given is checked as Linux's test run checks it;
+		 * without one the program runs on an empty packet */
+		int e = ra.mem_file || ra.mem_hex ? sbpf_pktctx_check(c.type, c.mem, c.mem_len) : 0;
+		if (!e)
+			e = sbpf_pktctx_new(&pkt, c.type, c.mem, c.mem_len);
 		if (e) {
 			cli_error("%s: cannot build the packet context: %s", ra.in,
-				  e == -E2BIG ? "packet larger than 65536 bytes" : strerror(-e));
+				  e == -E2BIG    ? "packet larger than 65536 bytes"
+				  : e == -EINVAL ? "packet too short (an Ethernet header, and for a __sk_buff the whole IPv4/IPv6 header)"
+						 : strerror(-e));
 			goto out;
 		}
 		run_mem = pkt.ctx;
@@ -295,10 +351,24 @@ int cmd_run(int argc, char **argv)
 	STACKBPF_OPTS(stackbpf_vm_opts, xopts, .host = c.host, .checked = engine == ENG_CHECKED,
 		      .engine = engine == ENG_JIT ? STACKBPF_ENGINE_JIT : STACKBPF_ENGINE_INTERP,
 		      .log = log_fallback, .log_ctx = reason, .harden = ra.harden != 0);
+	if (c.obj && has_prog_array(c.obj)) {
+		ntable = stackbpf_object__prog_cnt(c.obj);
+		if (!(table = calloc(ntable, sizeof(*table)))) {
+			cli_error("out of memory");
+			goto out;
+		}
+		xopts.progs = table;
+		xopts.prog_cnt = (uint32_t)ntable;
+	}
 	if (!(vm = stackbpf_vm__new(c.prog, &xopts))) {
 		cli_error("%s: cannot prepare the program: %s", ra.in, strerror(errno));
 		goto out;
 	}
+	for (size_t i = 0; i < ntable; i++)
+		if (stackbpf_object__prog(c.obj, i) == c.oprog)
+			table[i] = vm;
+	if (table && fill_prog_table(ra.in, &c, table, &xopts, ra.strict))
+		goto out;
 	int native = stackbpf_vm__jit_code(vm, NULL) != NULL;
 	if (engine == ENG_JIT && !native)
 		fprintf(stderr, "stackbpf: warning: %s: %s\n", ra.in, reason[0] ? reason : "the JIT failed");
@@ -308,10 +378,16 @@ int cmd_run(int argc, char **argv)
 		cli_error("%s: insn %ld: stack args are not supported in non-JITed programs", ra.in, use);
 		goto out;
 	}
-	if ((c.obj && stackbpf_object__add_regions(c.obj, vm)) ||
-	    (pkt.data_len && stackbpf_vm__add_region(vm, pkt.data, pkt.data_len))) {
+	if (c.obj && stackbpf_object__add_regions(c.obj, vm)) {
 		cli_error("out of memory");
 		goto out;
+	}
+	for (size_t i = 0; i < (table ? ntable : 1); i++) {
+		struct stackbpf_vm *t = table ? table[i] : vm;
+		if (t && pkt.data_len && stackbpf_vm__add_region(t, pkt.data, pkt.data_len)) {
+			cli_error("out of memory");
+			goto out;
+		}
 	}
 	uint64_t r0 = 0, t0 = now_ns();
 	for (uint64_t n = 0; n < ra.repeat; n++) {
@@ -322,9 +398,14 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	double ns = (double)(now_ns() - t0) / (double)ra.repeat;
-	if (ra.data_out && (pkt.ctx ? write_out(ra.data_out, pkt.data, pkt.data_len)
-				      : write_out(ra.data_out, c.mem, c.mem_len)))
-		goto out;
+	if (ra.data_out) {
+		const uint8_t *outp = c.mem;
+		size_t outn = c.mem_len;
+		if (pkt.ctx)
+			sbpf_pktctx_out(&pkt, &outp, &outn);
+		if (write_out(ra.data_out, outp, outn))
+			goto out;
+	}
 	for (size_t i = 0; ra.dump_maps && i < stackbpf_object__map_cnt(c.obj); i++)
 		stackbpf_map__dump(stackbpf_object__map(c.obj, i), stdout);
 	if (ra.json) {
@@ -336,6 +417,10 @@ int cmd_run(int argc, char **argv)
 	}
 	rc = CLI_OK;
 out:
+	for (size_t i = 0; i < ntable; i++)
+		if (table[i] != vm)
+			stackbpf_vm__free(table[i]);
+	free(table);
 	stackbpf_vm__free(vm);
 	sbpf_pktctx_free(&pkt);
 	cli_prog_free(&c);

@@ -13,7 +13,8 @@
 
 static const char usage_text[] =
 	"usage: stackbpf verify IN [--prog NAME] [--type SECTION] [--log-level N]\n"
-	"                          [--strict] [--json] [--mem-size N]\n"
+	"                          [--strict] [--strict-alignment] [--json]\n"
+	"                          [--mem-size N]\n"
 	"\n"
 	"Verify a program as Linux's verifier would, with the r11 stack-argument\n"
 	"rules, and print the verifier log.\n"
@@ -42,6 +43,11 @@ static const char usage_text[] =
 	"                  lines ('verification time', 'stack depth')\n"
 	"  --strict        behave as Linux: argument counts only from BTF, and no\n"
 	"                  stack arguments without a JIT\n"
+	"  --strict-alignment\n"
+	"                  check the alignment of every memory access, as Linux\n"
+	"                  with BPF_F_STRICT_ALIGNMENT (packet data as if it\n"
+	"                  started 2 bytes past an aligned address); default:\n"
+	"                  as x86-64, only stack and atomic accesses are checked\n"
 	"  --mem-size N    raw programs: bytes behind r1 (default: the .data file's\n"
 	"                  memory, else 0)\n"
 	"  --json          after the log, one JSON object per program on one line:\n"
@@ -72,7 +78,7 @@ static const char usage_text[] =
 struct verify_args {
 	const char *in, *prog, *type;
 	uint64_t level, mem_size;
-	bool strict, json, mem_given;
+	bool strict, json, mem_given, strict_alignment;
 };
 
 static void json_str(const char *s)
@@ -121,6 +127,8 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		const char *s = argv[i], *v;
 		if (strcmp(s, "--strict") == 0) {
 			a->strict = true;
+		} else if (strcmp(s, "--strict-alignment") == 0) {
+			a->strict_alignment = true;
 		} else if (strcmp(s, "--json") == 0) {
 			a->json = true;
 		} else if (cli_is_opt(s, "--log-level")) {
@@ -256,6 +264,7 @@ static int verify_object(const struct verify_args *a, struct stackbpf_host *host
 			.line_cnt = stackbpf_program__line_cnt(p),
 			.log_level = (int)(a->level ? a->level : a->json ? 1 : 0),
 			.strict = a->strict,
+			.strict_alignment = a->strict_alignment,
 		};
 		int r = verify_one(a, stackbpf_program__prog(p), &t, obj, p);
 		if (header)
@@ -301,6 +310,7 @@ static int verify_raw(const struct verify_args *a, struct stackbpf_host *host)
 		.prog_type = type,
 		.log_level = (int)(a->level ? a->level : a->json ? 1 : 0),
 		.strict = a->strict,
+		.strict_alignment = a->strict_alignment,
 		.mem_size = (uint32_t)(a->mem_given ? a->mem_size : data_mem),
 	};
 	rc = verify_one(a, prog, &t, NULL, NULL);

@@ -49,6 +49,7 @@ struct sv_target {
 	int log_level;                       /* 0: no log */
 	bool strict;
 	uint32_t mem_size;                   /* raw programs */
+	bool strict_alignment;               /* verify --strict-alignment (BPF_F_STRICT_ALIGNMENT) */
 };
 /* Verify; the log goes to `log` (may be NULL). Returns what
  * stackbpf_prog__verify returned; -ENOMEM also when the log ran out. */

@@ -176,7 +176,7 @@ int sv_verify(const struct stackbpf_prog *prog, const struct sv_target *t, struc
 	STACKBPF_OPTS(stackbpf_verify_opts, opts, .host = t->host, .log_level = t->log_level, .strict = t->strict,
 		      .prog_type = (enum stackbpf_prog_type)t->prog_type, .mem_size = t->mem_size,
 		      .log = log ? sv_log_collect : NULL, .log_ctx = log, .lines = t->lines,
-		      .line_cnt = t->line_cnt);
+		      .line_cnt = t->line_cnt, .strict_alignment = t->strict_alignment);
 	int err = stackbpf_prog__verify(prog, &opts, st);
 	if (log && log->oom)
 		err = -ENOMEM;

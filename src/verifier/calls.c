@@ -86,6 +86,7 @@ static int push_loop_callback(struct sbpf_env *env, int subprogno)
 	reg_mark_unknown(&callee->regs[1]);          /* the index */
 	callee->regs[2] = caller->regs[3];           /* the ctx */
 	callee->in_callback_fn = true;
+	cb.callback_unroll_depth++;
 	cb.frame[cb.curframe]->callback_depth++;
 	cb.frame[++cb.curframe] = callee;
 	caller->callback_depth = 0;
@@ -422,24 +423,6 @@ int check_ld_func(struct sbpf_env *env, const struct stackbpf_insn *in)
 	return 0;
 }
 
-static void log_invalid_retval(struct sbpf_env *env, const struct sbpf_reg *r0)
-{
-	char buf[160];
-	int n = snprintf(buf, sizeof(buf), "At callback return the register R0 has");
-	bool unknown = true;
-	if (r0->s.smin > INT64_MIN) {
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " smin=%lld", (long long)r0->s.smin);
-		unknown = false;
-	}
-	if (r0->s.smax < INT64_MAX) {
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " smax=%lld", (long long)r0->s.smax);
-		unknown = false;
-	}
-	if (unknown)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " unknown scalar value");
-	verr(env, 0, "%s should have been in [0, 1]", buf);
-}
-
 int check_exit(struct sbpf_env *env, int *done)
 {
 	struct sbpf_vstate *st = &env->cur;
@@ -477,7 +460,7 @@ int check_exit(struct sbpf_env *env, int *done)
 		if ((err = mark_chain_precision(env, 0)))
 			return err;
 		if (r0->s.smin < 0 || r0->s.smax > 1) {
-			log_invalid_retval(env, r0);
+			log_r0_range(env, "callback return", r0, 0, 1);
 			return -EINVAL;
 		}
 	} else {

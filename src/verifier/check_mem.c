@@ -167,6 +167,22 @@ static void stack_read_fixed(struct sbpf_env *env, struct sbpf_func_state *f, in
 		mark_loaded(dst, size, sx);
 }
 
+/* "R<regno>" without snprintf: every access names its register (the name
+ * only shows in an error, so this must be cheap) */
+static void reg_name(char name[8], int regno)
+{
+	if (regno < 0 || regno > 99) {
+		snprintf(name, 8, "R%d", regno);
+		return;
+	}
+	int n = 0;
+	name[n++] = 'R';
+	if (regno >= 10)
+		name[n++] = (char)('0' + regno / 10);
+	name[n++] = (char)('0' + regno % 10);
+	name[n] = '\0';
+}
+
 /* mark every byte of [min_off, max_off) of frame f as written with unknown data */
 static void stack_write_range(struct sbpf_env *env, struct sbpf_func_state *f, int64_t min_off, int64_t max_off)
 {
@@ -184,7 +200,7 @@ static int stack_access(struct sbpf_env *env, int regno, const struct sbpf_reg *
 			int acc, const struct sbpf_reg *val, bool val_zero, struct sbpf_reg *dst, bool sx)
 {
 	char name[8];
-	snprintf(name, sizeof(name), "R%d", regno);
+	reg_name(name, regno);
 	struct sbpf_func_state *f = env->cur.frame[reg->frameno];
 	if (size > 1) {
 		struct tnum t = tnum_add(reg->s.var_off, tnum_const((uint64_t)(int64_t)off));
@@ -368,7 +384,7 @@ static int mem_access_ptr(struct sbpf_env *env, int regno, const struct sbpf_reg
 			  int acc, struct sbpf_reg *loaded, bool sx)
 {
 	char name[8];
-	snprintf(name, sizeof(name), "R%d", regno);
+	reg_name(name, regno);
 	int err;
 	switch (BASE_TYPE(reg->type)) {
 	case PTR_TO_MEM:

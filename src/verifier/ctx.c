@@ -278,18 +278,6 @@ int check_return_code(struct sbpf_env *env, const struct sbpf_reg *r0)
 			    reg_type_str(r0->type));
 	if (r0->s.smin >= lo && r0->s.smax <= hi)
 		return 0;
-	char buf[128];
-	int n = snprintf(buf, sizeof(buf), "At program exit the register R0 has");
-	bool unknown = true;
-	if (r0->s.smin > INT64_MIN) {
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " smin=%lld", (long long)r0->s.smin);
-		unknown = false;
-	}
-	if (r0->s.smax < INT64_MAX) {
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " smax=%lld", (long long)r0->s.smax);
-		unknown = false;
-	}
-	if (unknown)
-		snprintf(buf + n, sizeof(buf) - (size_t)n, " unknown scalar value");
-	return verr(env, -EINVAL, "%s should have been in [%d, %d]", buf, lo, hi);
+	log_r0_range(env, "program exit", r0, lo, hi);
+	return -EINVAL;
 }

@@ -69,6 +69,18 @@ static bool same_chain(const struct chain *a, const struct chain *b)
 	return true;
 }
 
+/* same_chain(k, chain_of(st)) without building the chain (every insn asks) */
+static bool chain_is_of(const struct sbpf_env *env, const struct sbpf_vstate *st, const struct chain *k)
+{
+	if (k->curframe != st->curframe)
+		return false;
+	for (uint32_t i = 0; i <= k->curframe; i++)
+		if (k->starts[i] != env->subprogs[st->frame[i]->subprogno].start ||
+		    (i < k->curframe && k->callsites[i] != (uint32_t)st->frame[i + 1]->callsite))
+			return false;
+	return true;
+}
+
 static struct instance *lookup(struct sbpf_env *env, const struct chain *c)
 {
 	struct sbpf_live *l = env->prec.live;
@@ -135,10 +147,11 @@ void live_stack_free(struct sbpf_env *env)
 void live_stack_insn_start(struct sbpf_env *env)
 {
 	struct sbpf_live *l = env->prec.live;
-	struct chain c;
-	chain_of(env, &env->cur, env->cur.curframe, &c);
-	if (!l->cur || !same_chain(&l->cur->key, &c))
+	if (!l->cur || !chain_is_of(env, &env->cur, &l->cur->key)) {
+		struct chain c;
+		chain_of(env, &env->cur, env->cur.curframe, &c);
 		l->cur = lookup(env, &c);
+	}
 	memset(l->write_acc, 0, sizeof(l->write_acc));
 }
 

@@ -363,3 +363,21 @@ void log_linfo(struct sbpf_env *env, uint32_t idx)
 	vlog(env, "; %s @ %s:%u\n", src, base ? base + 1 : file, l->line);
 	env->prev_linfo = l;
 }
+
+void log_r0_range(struct sbpf_env *env, const char *where, const struct sbpf_reg *r0, int lo, int hi)
+{
+	char buf[160];
+	int n = snprintf(buf, sizeof(buf), "At %s the register R0 has", where);
+	bool unknown = true;
+	if (r0->s.smin > INT64_MIN) {
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " smin=%lld", (long long)r0->s.smin);
+		unknown = false;
+	}
+	if (r0->s.smax < INT64_MAX) {
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " smax=%lld", (long long)r0->s.smax);
+		unknown = false;
+	}
+	if (unknown)
+		snprintf(buf + n, sizeof(buf) - (size_t)n, " unknown scalar value");
+	verr(env, 0, "%s should have been in [%d, %d]", buf, lo, hi);
+}

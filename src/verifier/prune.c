@@ -302,8 +302,9 @@ int scc_init(struct sbpf_env *env)
 				low[dfs[dp - 1]] = low[v];
 			if (low[v] != idx[v])
 				continue;
-			/* v roots a component: a cycle if more than one insn or a self loop */
-			bool cyc = stk[sp - 1] != v;
+			/* v roots a component: a cycle if more than one insn, a self
+			 * loop, or a call scheduling a callback (an implicit loop) */
+			bool cyc = stk[sp - 1] != v || (env->prune[v] & 4);
 			if (!cyc) {
 				int k = insn_successors(env, v, s);
 				for (int j = 0; j < k; j++)
@@ -583,10 +584,19 @@ int is_state_visited(struct sbpf_env *env, uint32_t idx)
 				loop = true;
 				goto hit;
 			}
-			if ((mark & 4) && states_equal(env, &e->st, cur, RANGE_WITHIN))
-				goto hit;
+			/* a call that schedules a callback: the callback's
+			 * iterations converge here, never an infinite loop */
+			if (mark & 4) {
+				if (states_equal(env, &e->st, cur, RANGE_WITHIN)) {
+					loop = true;
+					goto hit;
+				}
+				goto skip_inf_loop_check;
+			}
+			/* two visits of the same callback differ in their unroll depth */
 			if (states_maybe_looping(&e->st, cur) && states_equal(env, &e->st, cur, EXACT) &&
-			    e->st.may_goto_depth == cur->may_goto_depth) {
+			    e->st.may_goto_depth == cur->may_goto_depth &&
+			    e->st.callback_unroll_depth == cur->callback_unroll_depth) {
 				verr(env, 0, "infinite loop detected at insn %u", idx);
 				vlog(env, "cur state:");
 				log_state(env, cur_frame(env), true);
@@ -594,6 +604,7 @@ int is_state_visited(struct sbpf_env *env, uint32_t idx)
 				log_state(env, e->st.frame[cur->curframe], true);
 				return -EINVAL;
 			}
+skip_inf_loop_check:
 			/* inside a loop, checkpoints are added less often */
 			if (!force && env->jmps_processed - env->prev_jmps_processed < 20 &&
 			    env->insn_processed - env->prev_insn_processed < 100)

@@ -248,12 +248,42 @@ static void bound_offset(struct sbpf_scalar *s)
 	s->var_off = tnum_or(tnum_clear_subreg(t64), t32);
 }
 
+static bool scalar_same(const struct sbpf_scalar *a, const struct sbpf_scalar *b)
+{
+	return a->var_off.value == b->var_off.value && a->var_off.mask == b->var_off.mask &&
+	       a->smin == b->smin && a->smax == b->smax && a->umin == b->umin && a->umax == b->umax &&
+	       a->s32_min == b->s32_min && a->s32_max == b->s32_max && a->u32_min == b->u32_min &&
+	       a->u32_max == b->u32_max;
+}
+
+/* states the whole sync leaves exactly as they are: a constant with every
+ * bound equal to it (scalar_mark_known), and the fully unknown scalar */
+static bool sync_is_noop(const struct sbpf_scalar *s)
+{
+	if (!s->var_off.mask) {
+		uint64_t v = s->var_off.value;
+		return s->umin == v && s->umax == v && s->smin == (int64_t)v && s->smax == (int64_t)v &&
+		       s->u32_min == (uint32_t)v && s->u32_max == (uint32_t)v &&
+		       s->s32_min == (int32_t)(uint32_t)v && s->s32_max == (int32_t)(uint32_t)v;
+	}
+	return !~s->var_off.mask && !s->var_off.value && s->umin == 0 && s->umax == U64_MAX &&
+	       s->smin == S64_MIN && s->smax == S64_MAX && s->u32_min == 0 && s->u32_max == U32_MAX &&
+	       s->s32_min == S32_MIN && s->s32_max == S32_MAX;
+}
+
 void scalar_sync(struct sbpf_scalar *s)
 {
+	if (sync_is_noop(s))
+		return;
 	update_bounds(s);
-	deduce_bounds(s);       /* three rounds, as 6.18.y */
-	deduce_bounds(s);
-	deduce_bounds(s);
+	/* three rounds, as 6.18.y; deduce_bounds is a function of the scalar
+	 * alone, so once a round changes nothing the later ones would not */
+	for (int round = 0; round < 3; round++) {
+		struct sbpf_scalar prev = *s;
+		deduce_bounds(s);
+		if (scalar_same(&prev, s))
+			break;
+	}
 	bound_offset(s);
 	update_bounds(s);
 }

@@ -121,6 +121,7 @@ int vstate_copy(struct sbpf_vstate *dst, const struct sbpf_vstate *src)
 	memset(dst, 0, offsetof(struct sbpf_vstate, refs));
 	dst->curframe = src->curframe;
 	dst->may_goto_depth = src->may_goto_depth;
+	dst->callback_unroll_depth = src->callback_unroll_depth;
 	dst->parent = src->parent;
 	if (prec_copy(&dst->prec, &src->prec))
 		return -ENOMEM;
@@ -229,6 +230,7 @@ int vstate_copy_arena(struct sbpf_env *env, struct sbpf_vstate *dst, const struc
 	memset(dst, 0, offsetof(struct sbpf_vstate, refs));
 	dst->curframe = src->curframe;
 	dst->may_goto_depth = src->may_goto_depth;
+	dst->callback_unroll_depth = src->callback_unroll_depth;
 	dst->parent = src->parent;
 	dst->nrefs = src->nrefs;
 	memcpy(dst->refs, src->refs, src->nrefs * sizeof(src->refs[0]));

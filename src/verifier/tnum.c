@@ -112,6 +112,13 @@ struct tnum tnum_mul(struct tnum a, struct tnum b)
 	if (!a.mask && !b.mask)   /* two constants: the loop below gives their product */
 		return TNUM(a.value * b.value, 0);
 	while (a.value || a.mask) {
+		/* nothing more can change acc once every bit b could still reach
+		 * (its lowest possible 1 and up) is unknown in acc: b's zero low
+		 * bits leave acc's low bits and carries alone (and b == 0 adds
+		 * nothing) -- an exact early out */
+		uint64_t bb = b.value | b.mask;
+		if (!bb || (acc.mask | ((bb & -bb) - 1)) == ~0ULL)
+			break;
 		if (a.value & 1)
 			acc = tnum_add(acc, b);
 		else if (a.mask & 1)

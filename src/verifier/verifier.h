@@ -177,6 +177,7 @@ struct sbpf_vstate {
 	struct sbpf_func_state *frame[SBPF_MAX_CALL_FRAMES];
 	uint32_t curframe;
 	uint32_t may_goto_depth;
+	uint32_t callback_unroll_depth; /* calls.c: bpf_loop callback visits on this path (Linux's) */
 	struct sbpf_explored *parent;   /* the last checkpoint on this path */
 	uint32_t nrefs;                 /* refs.c: acquired references, as Linux's state->refs */
 	struct sbpf_ref refs[SBPF_MAX_REFS];
@@ -305,6 +306,8 @@ void mark_reg_scratched(struct sbpf_env *env, int regno);
 void mark_slot_scratched(struct sbpf_env *env, int spi);
 void mark_all_scratched(struct sbpf_env *env);
 void log_reset(struct sbpf_env *env, size_t pos);
+/* "At <where> the register R0 has smin=.. smax=.. should have been in [lo, hi]" */
+void log_r0_range(struct sbpf_env *env, const char *where, const struct sbpf_reg *r0, int lo, int hi);
 /* name of argument i (0-based) of a call: "R3" or "*(R11-8)" */
 void arg_name(char *buf, size_t size, int i);
 

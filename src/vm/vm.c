@@ -132,7 +132,12 @@ struct stackbpf_vm *sbpf_vm_tail_target(const struct stackbpf_vm *cur, uint64_t 
 		return NULL;
 	++*cnt;
 	const uint32_t *v = m->ops->lookup(m, &key, 0);
-	return v && cur->progs && *v < cur->prog_cnt ? cur->progs[*v] : NULL;
+	struct stackbpf_vm *t = v && cur->progs && *v < cur->prog_cnt ? cur->progs[*v] : NULL;
+	/* an interpreted caller continues in t's pre-decoded code (a JIT
+	 * caller needs it only to fail over: cheap, and done once) */
+	if (t && !t->decoded)
+		sbpf_vm_predecode(t);
+	return t;
 }
 
 /* map references become plain ld_imm64 of the map (value) address */
@@ -203,10 +208,11 @@ struct stackbpf_vm *stackbpf_vm__new(const struct stackbpf_prog *prog, const str
 	vm->harden = OPTS_GET(opts, harden, false);
 	vm->progs = OPTS_GET(opts, progs, NULL);
 	vm->prog_cnt = vm->progs ? OPTS_GET(opts, prog_cnt, 0) : 0;
-	sbpf_vm_set_engine(vm, vm->checked);
+	vm->engine = vm->checked ? sbpf_engine_checked : sbpf_engine_fast;
 	if (OPTS_GET(opts, engine, STACKBPF_ENGINE_INTERP) == STACKBPF_ENGINE_JIT) {
 		char jerr[256], msg[300];
-		struct sbpf_jit_opts jo = { .harden = vm->harden };
+		/* validated above: the compiler need not do it again */
+		struct sbpf_jit_opts jo = { .harden = vm->harden, .validated = true };
 		vm->jit = sbpf_jit_compile(vm->insns, cnt, vm->host, vm->may_goto_budget, &jo, jerr, sizeof(jerr));
 		if (vm->jit)
 			vm->jit->st.vm = vm;
@@ -215,16 +221,26 @@ struct stackbpf_vm *stackbpf_vm__new(const struct stackbpf_prog *prog, const str
 			vm->log(vm->log_ctx, 1, msg);
 		}
 	}
+	/* a vm with native code pre-decodes for the interpreter only when an
+	 * interpreted program tail-calls into it (sbpf_vm_tail_target) */
+	if (!vm->jit)
+		sbpf_vm_predecode(vm);
 	return vm;
+}
+
+void sbpf_vm_predecode(struct stackbpf_vm *vm)
+{
+	struct sbpf_run r = { 0 };
+	vm->engine(NULL, &r);   /* fetch the engine's label table */
+	predecode(vm, r.labels);
+	vm->decoded = true;
 }
 
 void sbpf_vm_set_engine(struct stackbpf_vm *vm, bool checked)
 {
-	struct sbpf_run r = { 0 };
 	vm->checked = checked;
 	vm->engine = checked ? sbpf_engine_checked : sbpf_engine_fast;
-	vm->engine(NULL, &r);   /* fetch the engine's label table */
-	predecode(vm, r.labels);
+	sbpf_vm_predecode(vm);
 	memset(vm->stack, 0, sizeof(vm->stack));
 }
 

@@ -85,6 +85,7 @@ struct stackbpf_vm {
 	uint64_t may_goto_budget;
 	uint64_t insn_limit;                      /* 0 = none */
 	bool checked;
+	bool decoded;                             /* code[] is filled (sbpf_vm_predecode) */
 	sbpf_engine_fn engine;
 	stackbpf_log_fn log;
 	void *log_ctx;
@@ -113,6 +114,10 @@ int sbpf_vm_fault(struct stackbpf_vm *vm, int err, size_t idx, const char *fmt, 
  * that the next run starts as in a fresh vm at the same addresses: lets
  * differential tests compare the engines even when pointers reach r0. */
 void sbpf_vm_set_engine(struct stackbpf_vm *vm, bool checked);
+
+/* Fill code[] for vm->engine. A vm with native code skips it when created and
+ * has it done the first time an interpreted program tail-calls into it. */
+void sbpf_vm_predecode(struct stackbpf_vm *vm);
 
 /* checked engine: [a, a + n) inside a region added with stackbpf_vm__add_region */
 static inline bool sbpf_vm_in_regions(const struct stackbpf_vm *vm, uint64_t a, uint64_t n)

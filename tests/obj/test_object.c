@@ -55,8 +55,11 @@ static int run(struct stackbpf_object *obj, const char *prog, const void *mem, s
 	if (!vm || stackbpf_object__add_regions(obj, vm))
 		return -ENOMEM;
 	if (sbpf_pktctx_wanted(stackbpf_program__type(p))) {
-		if ((err = sbpf_pktctx_new(&pkt, stackbpf_program__type(p), mem, len)))
+		if ((err = sbpf_pktctx_check(stackbpf_program__type(p), mem, len)) ||
+		    (err = sbpf_pktctx_new(&pkt, stackbpf_program__type(p), mem, len))) {
+			stackbpf_vm__free(vm);
 			return err;
+		}
 		if (len && stackbpf_vm__add_region(vm, pkt.data, pkt.data_len))
 			return -ENOMEM;
 		rm = pkt.ctx;
@@ -123,18 +126,21 @@ static void test_socket_filter(void)
 	uint64_t r0 = 1;
 	pkt[12] = 0x08, pkt[13] = 0x00, pkt[23] = 6;
 	T_EQ_U64(run(obj, "tcp_only", pkt, sizeof(pkt), &r0), 0, "tcp");
-	T_EQ_U64(r0, 60, "TCP kept whole (skb->len)");
+	T_EQ_U64(r0, 46, "TCP kept whole (skb->len: the frame without its Ethernet header)");
 	pkt[23] = 17;
 	T_EQ_U64(run(obj, "tcp_only", pkt, sizeof(pkt), &r0), 0, "udp");
 	T_EQ_U64(r0, 0, "UDP dropped");
 	pkt[12] = 0x86, pkt[13] = 0xdd;
 	T_EQ_U64(run(obj, "tcp_only", pkt, sizeof(pkt), &r0), 0, "ipv6");
 	T_EQ_U64(r0, 0, "IPv6 dropped");
-	pkt[12] = 0x08, pkt[13] = 0x00;
-	r0 = 1;
-	T_EQ_U64(run(obj, "tcp_only", pkt, 20, &r0), 0, "short");
-	T_EQ_U64(r0, 0, "too short for the protocol byte: skb_load_bytes fails");
-	T_EQ_U64(lookup_u64(obj, "seen", 1), 1, "one TCP seen");
+	pkt[12] = 0x08, pkt[13] = 0x00, pkt[23] = 6;
+	/* as Linux's test run: an IPv4 frame must hold the whole IP header */
+	T_EQ_U64(run(obj, "tcp_only", pkt, 33, &r0), (uint64_t)-EINVAL, "33-byte IPv4 frame refused");
+	T_EQ_U64(run(obj, "tcp_only", pkt, 13, &r0), (uint64_t)-EINVAL, "13 bytes: no Ethernet header");
+	r0 = 0;
+	T_EQ_U64(run(obj, "tcp_only", pkt, 34, &r0), 0, "34-byte IPv4 frame");
+	T_EQ_U64(r0, 20, "TCP: skb->len 20");
+	T_EQ_U64(lookup_u64(obj, "seen", 1), 2, "two TCP seen");
 	T_EQ_U64(lookup_u64(obj, "seen", 0), 1, "one other IPv4 seen");
 	stackbpf_object__close(obj);
 }
@@ -240,6 +246,34 @@ static void test_subprog5(void)
 	stackbpf_object__close(obj);
 }
 
+/* a prog_array's .values initialiser: slot k holds the index of the
+ * program it names (stackbpf_vm_opts.progs is the object's programs) */
+static void test_prog_array_values(void)
+{
+	struct stackbpf_object *obj = open_fixture("tailcall.bpf.o", host);
+	if (!obj)
+		return;
+	struct stackbpf_map *m = stackbpf_object__find_map(obj, "jmp");
+	T_OK(m && stackbpf_map__type(m) == STACKBPF_MAP_PROG_ARRAY, "jmp is a prog_array");
+	size_t step1 = 99, step2 = 99;
+	for (size_t i = 0; i < stackbpf_object__prog_cnt(obj); i++) {
+		const char *n = stackbpf_program__name(stackbpf_object__prog(obj, i));
+		if (strcmp(n, "step1") == 0)
+			step1 = i;
+		if (strcmp(n, "step2") == 0)
+			step2 = i;
+	}
+	uint32_t want[4] = { UINT32_MAX, (uint32_t)step1, (uint32_t)step2, UINT32_MAX }, got = 0;
+	for (uint32_t k = 0; m && k < 4; k++) {
+		int e = stackbpf_map__lookup(m, &k, &got);
+		if (want[k] == UINT32_MAX)
+			T_OK(e == -ENOENT, "empty slot %u: %d", k, e);
+		else
+			T_OK(e == 0 && got == want[k], "slot %u: %d, program %u (want %u)", k, e, got, want[k]);
+	}
+	stackbpf_object__close(obj);
+}
+
 static void test_ksym(void)
 {
 	struct stackbpf_object *obj = open_fixture("ksym_call.bpf.o", host);
@@ -254,7 +288,7 @@ static void test_ksym(void)
 	     "sum_args3 bound, 3 BTF params");
 	const struct stackbpf_insn *in = stackbpf_prog__insns(stackbpf_program__prog(p));
 	T_OK(in[3].code == 0x85 && in[3].src == 2 && in[3].imm == id, "call rewritten to src 2, imm = id");
-	uint64_t args[3] = { 1, 2, 3 }, r0 = 0;
+	uint64_t args[4] = { 0xdead, 1, 2, 3 }, r0 = 0;   /* ctx[1..3] */
 	T_EQ_U64(run(obj, "call_host", args, sizeof(args), &r0), 0, "run");
 	T_EQ_U64(r0, 14, "1 + 2*2 + 3*3");
 	stackbpf_object__close(obj);
@@ -370,6 +404,7 @@ static void check_dir(const char *d)
 	printf("fixtures: %s\n", d);
 	test_xdp_count();
 	test_socket_filter();
+	test_prog_array_values();
 	test_globals();
 	test_subprog5();
 	test_ksym();

@@ -5,10 +5,12 @@
  * into the kernel through libbpf, one program at a time (as veristat does).
  * Checked: `stackbpf verify --prog` gives the kernel's verdict; the source
  * lines ("; ... @ file.c:N") of the level-2 logs are the same (their order,
- * which follows the explored paths, is counted, not required); and for socket/tc/xdp programs accepted by both, BPF_PROG_TEST_RUN on
- * a few packets returns what `stackbpf run --data-hex` prints (for socket
- * filters on the packet without its Ethernet header, which the kernel's test
- * run pulls before the program runs). Programs of a
+ * which follows the explored paths, is counted, not required); and for
+ * socket/tc/xdp programs accepted by both, BPF_PROG_TEST_RUN on a few
+ * Ethernet frames returns what `stackbpf run --data-hex` prints on the same
+ * bytes, its data_out is what `--data-out` writes, and a frame the kernel
+ * refuses stackbpf refuses too (exit 2). Objects with a prog_array are
+ * loaded whole (libbpf fills its .values with loaded programs only). Programs of a
  * type the verifier does not support are counted apart. Exit 77 when
  * bpf() is not permitted (or the kernel is not 6.18.y). Prints the counts. */
 #include "testlib.h"
@@ -20,6 +22,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "stackbpf/stackbpf.h"
 
@@ -41,24 +45,23 @@ static const char *const packets[] = {
 	 "00000000 00000000 00000000"),
 	/* ARP, 42 bytes */
 	"ffffffffffff 000000000001 0806 0001 0800 0604 0001 000000000001 0a000001 000000000000 0a000002",
-	/* only an Ethernet header (IPv6 type) */
+	/* only an Ethernet header (IPv6 type: too short for a __sk_buff) */
 	"ffffffffffff 000000000001 86dd",
-	/* Ethernet, then 40 bytes whose offsets 12-13 read 0x0800 and 23 reads
-	 * 6: what the socket filters look for once the kernel's test run has
-	 * pulled the Ethernet header */
+	/* IPv4/TCP with addresses 0x08000001 and 0x0a000002 */
 	("000000000002 000000000001 0800 4500 0028 0000 4000 4006 0000 0800 0001 0a000002 0000 0000 06 "
 	 "00000000 00000000 00000000 00000000"),
+	/* to the loopback device's own address (pkt_type host), IPv4/UDP */
+	"000000000000 000000000001 0800 4500 001c 0000 4000 4011 0000 0a000001 0a000002 c000 0035 0008 0000",
+	/* multicast destination, IPv6 header (40 bytes) */
+	("333300000001 000000000001 86dd 6000 0000 0000 1140 fe800000000000000000000000000001 "
+	 "ff020000000000000000000000000001"),
+	/* 802.3 length instead of a type (protocol ETH_P_802_2), LLC header */
+	"000000000002 000000000001 0006 aaaa 0300 0000",
+	/* IPv4, 33 bytes: a __sk_buff's test run wants the whole IP header */
+	"000000000002 000000000001 0800 4500 0014 0000 4000 4006 0000 0a000001 0a0000",
+	/* 13 bytes: shorter than an Ethernet header */
+	"000000000002 000000000001 08",
 };
-
-/* the hex text after its first n bytes (spaces ignored) */
-static const char *hex_skip(const char *s, size_t n)
-{
-	for (size_t digits = 0; *s && digits < 2 * n; s++)
-		digits += *s != ' ';
-	while (*s == ' ')
-		s++;
-	return s;
-}
 
 static size_t unhex(const char *s, unsigned char *out, size_t cap)
 {
@@ -140,9 +143,15 @@ static void check_prog(const char *path, const struct stackbpf_program *sp)
 		return;
 	}
 	struct bpf_program *kp = NULL, *p;
+	/* libbpf fills a prog_array's .values only with loaded programs: an
+	 * object with one is loaded whole */
+	struct bpf_map *km;
+	bool whole = false;
+	bpf_object__for_each_map(km, ko)
+		whole |= bpf_map__type(km) == BPF_MAP_TYPE_PROG_ARRAY;
 	bpf_object__for_each_program(p, ko) {
 		bool me = strcmp(bpf_program__name(p), name) == 0;
-		bpf_program__set_autoload(p, me);
+		bpf_program__set_autoload(p, me || whole);
 		if (me)
 			kp = p;
 	}
@@ -197,36 +206,47 @@ static void check_prog(const char *path, const struct stackbpf_program *sp)
 		free(us);
 	}
 
-	/* test runs */
+	/* test runs: the same frame for both (the kernel's test run pulls the
+	 * Ethernet header of a socket filter's packet, and so does stackbpf's);
+	 * r0 and the packet written back (data_out) agree, and so do refusals */
 	if (kok && uok && test_runnable(stackbpf_program__type(sp))) {
 		int fd = bpf_program__fd(kp);
-		for (size_t i = 0; i < sizeof(packets) / sizeof(packets[0]); i++) {
-			unsigned char pkt[256];
+		for (size_t i = 0; fd >= 0 && i < sizeof(packets) / sizeof(packets[0]); i++) {
+			unsigned char pkt[256], kout[256], uout[256];
 			size_t len = unhex(packets[i], pkt, sizeof(pkt));
-			LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt, .data_size_in = (uint32_t)len, .repeat = 1);
+			LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt, .data_size_in = (uint32_t)len,
+				    .data_out = kout, .data_size_out = sizeof(kout), .repeat = 1);
 			int e = bpf_prog_test_run_opts(fd, &topts);
-			if (e) {   /* e.g. a socket filter's packet must be longer than its Ethernet header */
+			char outp[] = "/tmp/stackbpf-parity-XXXXXX";
+			int ofd = mkstemp(outp);
+			snprintf(a, sizeof(a), "'%s' --prog %s --data-out %s --data-hex '%s'", path, name, outp,
+				 packets[i]);
+			o = t_cli("", "run", a);
+			FILE *f = ofd >= 0 ? fdopen(ofd, "rb") : NULL;
+			size_t ulen = f ? fread(uout, 1, sizeof(uout), f) : 0;
+			if (f)
+				fclose(f);
+			unlink(outp);
+			cnt.runs++;
+			if (e) {   /* e.g. a packet shorter than an Ethernet header */
 				cnt.runs_refused++;
+				bool same = o.status == 2;
+				T_OK(same, "%s/%s packet %zu: kernel refuses (%d), stackbpf exit %d", path, name, i, e,
+				     o.status);
+				cnt.runs_agree += same;
 				continue;
 			}
-			/* BPF_PROG_TEST_RUN pulls the Ethernet header before a
-			 * socket filter runs (skb->data at the network header,
-			 * skb->len without it); stackbpf run hands a socket filter
-			 * the frame from its MAC header, as an AF_PACKET socket
-			 * would: compare on what the program sees */
-			bool pull = stackbpf_program__type(sp) == STACKBPF_PROG_SOCKET_FILTER;
-			snprintf(a, sizeof(a), "'%s' --prog %s --data-hex '%s'", path, name,
-				 pull ? hex_skip(packets[i], 14) : packets[i]);
-			o = t_cli("", "run", a);
 			unsigned long long r0 = ~0ull;
 			const char *last = strrchr(o.out, 'x');
 			if (last)
 				r0 = strtoull(last + 1, NULL, 16);
-			cnt.runs++;
 			bool same = o.status == 0 && r0 == topts.retval;
 			T_OK(same, "%s/%s packet %zu: kernel retval 0x%x, stackbpf exit %d r0 0x%llx %s", path, name, i,
 			     topts.retval, o.status, r0, o.err);
-			cnt.runs_agree += same;
+			bool same_out = ulen == topts.data_size_out && memcmp(uout, kout, ulen) == 0;
+			T_OK(same_out, "%s/%s packet %zu: data_out: kernel %u bytes, stackbpf %zu bytes, %s", path, name,
+			     i, topts.data_size_out, ulen, ulen == topts.data_size_out ? "differing" : "");
+			cnt.runs_agree += same && same_out;
 			cnt.runs_nonzero += topts.retval != 0;
 		}
 	}

@@ -1,5 +1,5 @@
 /* test_cli.c - `stackbpf verify`: exit codes, the log on stdout, --json,
- * --strict, --mem-size, --help, bad usage. */
+ * --strict, --strict-alignment, --mem-size, --help, bad usage. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +26,9 @@ static int cli(const char *args)
 
 static const char *write_tmp(const char *name, const char *text)
 {
-	static char path[4][256];
+	static char path[8][256];
 	static int k;
-	char *p = path[k++ % 4];
+	char *p = path[k++ % 8];
 	snprintf(p, 256, "/tmp/stackbpf_vt_%d_%s", (int)getpid(), name);
 	FILE *f = fopen(p, "w");
 	if (!f)
@@ -46,6 +46,8 @@ int main(void)
 	const char *sa = write_tmp("sa.s", "r1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\nr5 = 0\n"
 					    "*(u64 *)(r11 - 8) = 1\ncall sum_args6\nexit\n");
 	const char *junk = write_tmp("junk.s", "this is not bpf\n");
+	const char *unaligned = write_tmp("ua.s", "r0 = *(u32 *)(r1 + 1)\nexit\n");
+	const char *aligned = write_tmp("al.s", "r0 = *(u32 *)(r1 + 4)\nexit\n");
 
 	snprintf(args, sizeof(args), "%s", good);
 	T_EQ_U64(cli(args), 0, "accepted exit code");
@@ -71,6 +73,16 @@ int main(void)
 	T_EQ_U64(cli(args), 1, "stack args refused with --strict");
 	T_OK(strstr(out, "stack args are not supported in non-JITed programs\n") != NULL, "strict: %s", out);
 
+	/* --strict-alignment: BPF_F_STRICT_ALIGNMENT, every access checked */
+	snprintf(args, sizeof(args), "%s --mem-size 8", unaligned);
+	T_EQ_U64(cli(args), 0, "unaligned load accepted by default (x86-64)");
+	snprintf(args, sizeof(args), "%s --mem-size 8 --strict-alignment", unaligned);
+	T_EQ_U64(cli(args), 1, "unaligned load refused with --strict-alignment");
+	T_OK(strstr(out, "0: (61) r0 = *(u32 *)(r1 +1)\nmisaligned access off 0+0+1 size 4\nprocessed 1 insns") != NULL,
+	     "strict alignment: %s", out);
+	snprintf(args, sizeof(args), "%s --mem-size 8 --strict-alignment", aligned);
+	T_EQ_U64(cli(args), 0, "aligned load accepted with --strict-alignment");
+
 	snprintf(args, sizeof(args), "%s/data/mem_sum_input.data --log-level 1", STACKBPF_TESTS_DIR);
 	T_EQ_U64(cli(args), 0, ".data file with memory");
 
@@ -80,6 +92,7 @@ int main(void)
 
 	T_EQ_U64(cli("--help"), 0, "--help");
 	T_OK(strstr(out, "usage: stackbpf verify") && strstr(out, "examples:"), "help text");
+	T_OK(strstr(out, "[--strict-alignment]") && strstr(out, "\n  --strict-alignment\n"), "help: --strict-alignment");
 	snprintf(args, sizeof(args), "%s", junk);
 	T_EQ_U64(cli(args), 2, "bad input");
 	T_EQ_U64(cli("/nonexistent/x.s"), 2, "missing file");
@@ -92,5 +105,7 @@ int main(void)
 	unlink(bad);
 	unlink(sa);
 	unlink(junk);
+	unlink(unaligned);
+	unlink(aligned);
 	return t_done();
 }

@@ -1,5 +1,6 @@
 /* ksym_call.bpf.c - an extern kfunc (__ksym) bound by name to the host
- * function sum_args3 (a1 + 2*a2 + 3*a3). */
+ * function sum_args3 (a1 + 2*a2 + 3*a3), called on ctx[1..3] (a tracepoint's
+ * first 8 bytes, the common header, are not readable on Linux). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -9,7 +10,7 @@ SEC("tracepoint/syscalls/sys_enter_getpid")
 int call_host(void *ctx)
 {
 	__u64 *p = ctx;
-	return (int)sum_args3(p[0], p[1], p[2]);
+	return (int)sum_args3(p[1], p[2], p[3]);
 }
 
 char LICENSE[] SEC("license") = "GPL";
