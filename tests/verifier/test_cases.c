@@ -69,13 +69,15 @@ static void asm_log(void *ctx, int level, const char *msg)
 	snprintf(ctx, 256, "%s", msg);
 }
 
-/* run an accepted case in the checked interpreter: raw programs on their
- * input memory, packet types on a test-run context around @data, other
- * types on a zeroed context of 256 bytes (pt_regs fits) */
-static int run_checked(struct vcase *c, const struct stackbpf_insn *insns, size_t cnt, uint64_t *r0, char *err)
+/* run an accepted case in the checked interpreter or the JIT: raw programs
+ * on their input memory, packet types on a test-run context around @data,
+ * other types on a zeroed context of 256 bytes (pt_regs fits) */
+static int run_engine(struct vcase *c, const struct stackbpf_insn *insns, size_t cnt, bool jit, uint64_t *r0,
+		      char *err)
 {
 	struct stackbpf_prog *p = vt_prog(insns, cnt, &c->env);
-	STACKBPF_OPTS(stackbpf_vm_opts, vo, .host = vt_host(), .checked = true, .insn_limit = 100000000);
+	STACKBPF_OPTS(stackbpf_vm_opts, vo, .host = vt_host(), .checked = !jit, .insn_limit = 100000000,
+		      .engine = jit ? STACKBPF_ENGINE_JIT : STACKBPF_ENGINE_INTERP);
 	struct stackbpf_vm *vm = stackbpf_vm__new(p, &vo);
 	struct sbpf_pktctx pkt = { 0 };
 	uint8_t mem[256];
@@ -116,6 +118,64 @@ out:
 	sbpf_pktctx_free(&pkt);
 	stackbpf_vm__free(vm);
 	stackbpf_prog__free(p);
+	return rerr;
+}
+
+/* array storage is the whole state of an array map: put it back between
+ * the engines (other map kinds keep state outside their storage block) */
+static bool pure_storage(const struct stackbpf_map *m)
+{
+	return stackbpf_map__type(m) == STACKBPF_MAP_ARRAY || stackbpf_map__type(m) == STACKBPF_MAP_PERCPU_ARRAY;
+}
+
+static uint8_t *arrays_save(const struct vcase *c)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < c->env.nmaps; i++) {
+		size_t n = 0;
+		stackbpf_map__storage(c->env.maps[i], &n);
+		total += pure_storage(c->env.maps[i]) ? n : 0;
+	}
+	uint8_t *buf = malloc(total + 1), *q = buf;
+	if (!buf)
+		exit(2);
+	for (size_t i = 0; i < c->env.nmaps; i++) {
+		size_t n = 0;
+		const void *st = stackbpf_map__storage(c->env.maps[i], &n);
+		if (pure_storage(c->env.maps[i])) {
+			memcpy(q, st, n);
+			q += n;
+		}
+	}
+	return buf;
+}
+
+static void arrays_restore(const struct vcase *c, const uint8_t *buf)
+{
+	for (size_t i = 0; i < c->env.nmaps; i++) {
+		size_t n = 0;
+		void *st = stackbpf_map__storage(c->env.maps[i], &n);
+		if (pure_storage(c->env.maps[i])) {
+			memcpy(st, buf, n);
+			buf += n;
+		}
+	}
+}
+
+/* the checked interpreter, then the JIT (array maps as the interpreter
+ * found them): both must agree on the error and r0 */
+static int run_both(const char *file, struct vcase *c, const struct stackbpf_insn *insns, size_t cnt, uint64_t *r0,
+		    char *err)
+{
+	uint8_t *before = arrays_save(c);
+	int rerr = run_engine(c, insns, cnt, false, r0, err);
+	arrays_restore(c, before);
+	free(before);
+	uint64_t jr0 = 0;
+	char jerr[512];
+	int jrerr = run_engine(c, insns, cnt, true, &jr0, jerr);
+	T_OK(jrerr == rerr && (rerr || jr0 == *r0), "%s:%d %s: JIT returns %d/0x%llx, the interpreter %d/0x%llx",
+	     file, c->line, c->name, jrerr, (unsigned long long)jr0, rerr, (unsigned long long)*r0);
 	return rerr;
 }
 
@@ -240,7 +300,7 @@ static int run_case(const char *file, struct vcase *c)
 			ok = 0;
 		} else {
 			uint64_t r0 = 0;
-			int rerr = run_checked(c, insns, cnt, &r0, vm_err);
+			int rerr = run_both(file, c, insns, cnt, &r0, vm_err);
 			T_OK(rerr == 0, "%s:%d %s: accepted but faults: %s", file, c->line, c->name, vm_err);
 			T_OK(rerr || r0 == c->result, "%s:%d %s: r0 0x%llx, want 0x%llx", file, c->line, c->name,
 			     (unsigned long long)r0, (unsigned long long)c->result);
