@@ -142,7 +142,14 @@ const char *reg_type_str(uint16_t type)
 
 void arg_name(char *buf, size_t size, int i)
 {
-	if (i < SBPF_MAX_REG_ARGS)
+	/* called for every argument of every call: no formatting on the hot path */
+	static const char *const names[SBPF_MAX_FUNC_ARGS] = {
+		"R1", "R2", "R3", "R4", "R5", "*(R11-8)", "*(R11-16)", "*(R11-24)", "*(R11-32)",
+		"*(R11-40)", "*(R11-48)", "*(R11-56)",
+	};
+	if (i >= 0 && i < SBPF_MAX_FUNC_ARGS && size > strlen(names[i]))
+		memcpy(buf, names[i], strlen(names[i]) + 1);
+	else if (i < SBPF_MAX_REG_ARGS)
 		snprintf(buf, size, "R%d", i + 1);
 	else
 		snprintf(buf, size, "*(R11-%d)", 8 * (i - SBPF_MAX_REG_ARGS + 1));
