@@ -234,6 +234,8 @@ static const char *verdict(const struct result *r)
 int main(int argc, char **argv)
 {
 	const char *progs = STACKBPF_BENCH_PROGS, *data = STACKBPF_TESTS_DATA;
+	const char *only = NULL;
+	bool no_kernel = false;
 	int reps = 5;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--progs") && i + 1 < argc)
@@ -242,8 +244,14 @@ int main(int argc, char **argv)
 			data = argv[++i];
 		else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
 			reps = atoi(argv[++i]) > 0 ? atoi(argv[i]) : 1;
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			only = argv[++i];
+		else if (!strcmp(argv[i], "--no-kernel"))
+			no_kernel = true;
 		else {
-			fprintf(stderr, "usage: stackbpf-vbench [--progs DIR] [--data DIR] [--reps N]\n");
+			fprintf(stderr, "usage: stackbpf-vbench [--progs DIR] [--data DIR] [--reps N] [--only NAME] [--no-kernel]\n"
+					"  --only NAME   just this program (e.g. memrw, may_goto_loop.data)\n"
+					"  --no-kernel   skip the kernel's figures (for profiling our verifier)\n");
 			return 2;
 		}
 	}
@@ -265,6 +273,8 @@ int main(int argc, char **argv)
 	for (int t = 0; t < total; t++) {
 		bool is_bench = t < (int)(sizeof(bench_progs) / sizeof(bench_progs[0]));
 		const char *name = is_bench ? bench_progs[t] : data_progs[t - (int)(sizeof(bench_progs) / sizeof(bench_progs[0]))];
+		if (only && strcmp(only, name))
+			continue;
 		char path[1024];
 		snprintf(path, sizeof(path), is_bench ? "%s/%s.s" : "%s/%s", is_bench ? progs : data, name);
 		size_t len = 0;
@@ -283,7 +293,10 @@ int main(int argc, char **argv)
 		struct result o = { 0 }, k = { 0 };
 		ours(body, n, host, map, reps, &o);
 #ifdef HAVE_BPF
-		kernel(body, n, mapfd, reps, &k);
+		if (no_kernel)
+			snprintf(k.why, sizeof(k.why), "--no-kernel");
+		else
+			kernel(body, n, mapfd, reps, &k);
 #else
 		snprintf(k.why, sizeof(k.why), "no <linux/bpf.h>");
 #endif

@@ -29,6 +29,7 @@
 #include <string.h>
 
 enum { PEND_NONE, PEND_STORE, PEND_ARG_STORE };
+enum { BT_SLOW = 0x8000 };
 #define REGMASK_ARGS 0x3eu     /* r1..r5 */
 
 /* ------------------------------------------------------------ history */
@@ -345,6 +346,32 @@ static int backtrack_insn(struct sbpf_env *env, uint32_t idx, int64_t subseq, co
 	return 0;
 }
 
+/* what backtrack_insn can do at insn i without a history entry: the
+ * registers whose marks it reads, or BT_SLOW when it must always run
+ * (calls, exits, callbacks). Everything else needs a history entry (stack
+ * slots, stack-argument slots, linked scalars). */
+static uint16_t bt_touch_of(const struct sbpf_env *env, uint32_t i)
+{
+	const struct stackbpf_insn *in = &env->insns[i];
+	if (env->forms[i] < 0)
+		return 0;
+	uint8_t shape = sbpf_opinfo[env->forms[i]].shape;
+	uint8_t cls = in->code & 7, op = in->code & 0xf0;
+	uint16_t d = (uint16_t)(1u << in->dst), s = (uint16_t)(1u << in->src);
+	if (shape == S_ARG_LDX)
+		return d;
+	if (shape == S_ARG_STX || shape == S_ARG_ST)
+		return 0;
+	if (cls == 0x04 || cls == 0x07)
+		return op == 0xd0 || op == 0x80 ? 0 : d;
+	if (cls == 0x05 || cls == 0x06) {
+		if (is_pseudo_call(in) || calls_callback(env, i) || op == 0x80 || op == 0x90)
+			return BT_SLOW;
+		return (in->code & 0x08) ? (uint16_t)(d | s) : 0;
+	}
+	return d;   /* LD, LDX, ST, STX */
+}
+
 /* ------------------------------------------------ mark_chain_precision */
 
 static struct sbpf_vstate *parent_of(const struct sbpf_vstate *st)
@@ -526,22 +553,25 @@ static int mark_chain(struct sbpf_env *env, struct sbpf_vstate *start, int regno
 		}
 		for (int64_t i = last;;) {
 			int err = 0;
-			if (skip_first)
+			const struct sbpf_hist *h = hist_entry(st, cnt, (uint32_t)i);
+			if (skip_first) {
 				skip_first = false;
-			else
-				err = backtrack_insn(env, (uint32_t)i, subseq, hist_entry(st, cnt, (uint32_t)i), bt, log2);
-			if (err == -E_NOTSUPP) {
-				mark_all_scalars_precise(env, start);
-				memset(bt, 0, sizeof(*bt));
-				return 0;
-			}
-			if (err) {
-				memset(bt, 0, sizeof(*bt));
-				return verr(env, err, "verifier bug: backtracking insn %lld", (long long)i);
-			}
-			if (bt_empty(bt)) {
-				memo_save(env, use_memo, &bt0);
-				return 0;
+			} else if (h || log2 || (env->prec.bt_touch[i] & (BT_SLOW | bt->reg[bt->frame]))) {
+				/* (the others leave bt as it is: the fast path) */
+				err = backtrack_insn(env, (uint32_t)i, subseq, h, bt, log2);
+				if (err == -E_NOTSUPP) {
+					mark_all_scalars_precise(env, start);
+					memset(bt, 0, sizeof(*bt));
+					return 0;
+				}
+				if (err) {
+					memset(bt, 0, sizeof(*bt));
+					return verr(env, err, "verifier bug: backtracking insn %lld", (long long)i);
+				}
+				if (bt_empty(bt)) {
+					memo_save(env, use_memo, &bt0);
+					return 0;
+				}
 			}
 			if (use_memo && st == start && memo_covers(env, st, i, cnt, bt)) {
 				memo_save(env, use_memo, &bt0);
@@ -648,7 +678,8 @@ int prec_init(struct sbpf_env *env)
 	struct sbpf_prec_env *p = &env->prec;
 	p->cur_hist = -1;
 	p->jmp_point = calloc(env->cnt, 1);
-	if (!p->jmp_point)
+	p->bt_touch = malloc(env->cnt * sizeof(*p->bt_touch) + 1);
+	if (!p->jmp_point || !p->bt_touch)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < env->cnt; i++) {
 		int16_t f = env->forms[i];
@@ -693,6 +724,9 @@ int prec_init(struct sbpf_env *env)
 			env->prune[t] |= 1;
 		}
 	}
+	/* after the loop above: callbacks are marked in env->prune */
+	for (uint32_t i = 0; i < env->cnt; i++)
+		p->bt_touch[i] = bt_touch_of(env, i);
 	env->cur.prec.first_insn_idx = 0;
 	env->cur.prec.last_insn_idx = -1;
 	return live_stack_init(env);
@@ -701,7 +735,9 @@ int prec_init(struct sbpf_env *env)
 void prec_free(struct sbpf_env *env)
 {
 	free(env->prec.jmp_point);
+	free(env->prec.bt_touch);
 	env->prec.jmp_point = NULL;
+	env->prec.bt_touch = NULL;
 	live_stack_free(env);
 }
 

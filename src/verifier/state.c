@@ -37,11 +37,83 @@ bool reg_is_ptr(const struct sbpf_reg *r)
 	return r->type != NOT_INIT && r->type != SCALAR_VALUE;
 }
 
+/* ---------------------------------------------------- frame blocks
+ * Every undecided branch copies the state, so frames come and go all the
+ * time. A frame and its slots are one block; freed blocks are kept per
+ * thread by size class (0, 8, 16, 32, 64 slots) for the next copy. (Not
+ * under AddressSanitizer: it should see every use after free.) */
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_KEEP 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_KEEP 0
+#endif
+#endif
+#ifndef POOL_KEEP
+#define POOL_KEEP 64
+#endif
+enum { POOL_CLASSES = 5 };
+_Static_assert(4u << (POOL_CLASSES - 1) >= SBPF_MAX_SLOTS, "the largest class holds a full stack");
+static _Thread_local struct {
+	void *head[POOL_CLASSES];
+	uint32_t n[POOL_CLASSES];
+} pool;
+
+static uint32_t pool_cap(uint32_t c)
+{
+	return c ? 4u << c : 0;
+}
+
+static uint32_t pool_class(uint32_t nslots)   /* nslots <= SBPF_MAX_SLOTS */
+{
+	uint32_t c = 0;
+	while (c + 1 < POOL_CLASSES && nslots > pool_cap(c))
+		c++;
+	return c;
+}
+
+static struct sbpf_func_state *frame_alloc(uint32_t nslots)
+{
+	uint32_t c = pool_class(nslots);
+	void *p = pool.head[c];
+	if (p) {
+		pool.head[c] = *(void **)p;
+		pool.n[c]--;
+		return p;
+	}
+	return malloc(sizeof(struct sbpf_func_state) + pool_cap(c) * sizeof(struct sbpf_stack_slot));
+}
+
+/* a frame copied with its slots keeps them in the same block, right after it */
+static bool stack_inline(const struct sbpf_func_state *f)
+{
+	return f->stack == (const struct sbpf_stack_slot *)(const void *)(f + 1);
+}
+
+void func_free(struct sbpf_func_state *f)
+{
+	if (!f)
+		return;
+	uint32_t c = 0;
+	if (stack_inline(f))
+		c = pool_class(f->nslots);
+	else
+		free(f->stack);
+	if (pool.n[c] + 1 > POOL_KEEP) {
+		free(f);
+		return;
+	}
+	*(void **)(void *)f = pool.head[c];
+	pool.head[c] = f;
+	pool.n[c]++;
+}
+
 struct sbpf_func_state *func_new(uint8_t frameno, int32_t callsite, uint32_t subprogno)
 {
-	struct sbpf_func_state *f = calloc(1, sizeof(*f));
+	struct sbpf_func_state *f = frame_alloc(0);
 	if (!f)
 		return NULL;
+	memset(f, 0, sizeof(*f));
 	f->frameno = frameno;
 	f->callsite = callsite;
 	f->subprogno = subprogno;
@@ -51,20 +123,6 @@ struct sbpf_func_state *func_new(uint8_t frameno, int32_t callsite, uint32_t sub
 	return f;
 }
 
-/* a copied frame keeps its slots in the same block, right after it */
-static bool stack_inline(const struct sbpf_func_state *f)
-{
-	return f->stack == (const struct sbpf_stack_slot *)(const void *)(f + 1);
-}
-
-void func_free(struct sbpf_func_state *f)
-{
-	if (f) {
-		if (!stack_inline(f))
-			free(f->stack);
-		free(f);
-	}
-}
 
 int func_grow_stack(struct sbpf_func_state *f, uint32_t nslots)
 {
@@ -88,7 +146,7 @@ int func_grow_stack(struct sbpf_func_state *f, uint32_t nslots)
 static struct sbpf_func_state *func_dup(const struct sbpf_func_state *src)
 {
 	/* one block: the frame, then its slots (the walk copies states often) */
-	struct sbpf_func_state *f = malloc(sizeof(*f) + src->nslots * sizeof(*f->stack));
+	struct sbpf_func_state *f = frame_alloc(src->nslots);
 	if (!f)
 		return NULL;
 	*f = *src;
@@ -108,11 +166,13 @@ static int prec_copy(struct sbpf_vprec *dst, const struct sbpf_vprec *src)
 	dst->hist_cap = 0;
 	if (!src->hist_cnt)
 		return 0;
-	dst->hist = malloc(src->hist_cnt * sizeof(*dst->hist));
+	/* room to grow: the copy is usually walked on */
+	uint32_t cap = src->hist_cnt + 16;
+	dst->hist = malloc(cap * sizeof(*dst->hist));
 	if (!dst->hist)
 		return -ENOMEM;
 	memcpy(dst->hist, src->hist, src->hist_cnt * sizeof(*dst->hist));
-	dst->hist_cap = src->hist_cnt;
+	dst->hist_cap = cap;
 	return 0;
 }
 

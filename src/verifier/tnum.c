@@ -105,12 +105,10 @@ struct tnum tnum_xor(struct tnum a, struct tnum b)
 
 /* Long multiplication over the bits of a: a known 1 adds b, an unknown bit
  * takes the union of adding and not adding b, a known 0 adds nothing. */
-struct tnum tnum_mul(struct tnum a, struct tnum b)
+static struct tnum mul_loop(struct tnum a, struct tnum b)
 {
 	struct tnum acc = TNUM(0, 0);
 
-	if (!a.mask && !b.mask)   /* two constants: the loop below gives their product */
-		return TNUM(a.value * b.value, 0);
 	while (a.value || a.mask) {
 		/* nothing more can change acc once every bit b could still reach
 		 * (its lowest possible 1 and up) is unknown in acc: b's zero low
@@ -127,6 +125,25 @@ struct tnum tnum_mul(struct tnum a, struct tnum b)
 		b = tnum_lshift(b, 1);
 	}
 	return acc;
+}
+
+struct tnum tnum_mul(struct tnum a, struct tnum b)
+{
+	/* a loop multiplies the same two tnums on every pass (a hash times its
+	 * prime): the last product is remembered, per thread */
+	static _Thread_local struct { struct tnum a, b, r; bool valid; } last;
+
+	if (!a.mask && !b.mask)   /* two constants: the loop gives their product */
+		return TNUM(a.value * b.value, 0);
+	if (last.valid && last.a.value == a.value && last.a.mask == a.mask && last.b.value == b.value &&
+	    last.b.mask == b.mask)
+		return last.r;
+	struct tnum r = mul_loop(a, b);
+	last.a = a;
+	last.b = b;
+	last.r = r;
+	last.valid = true;
+	return r;
 }
 
 /* Bits known in either input (the two describe the same number). */

@@ -20,27 +20,58 @@
 
 enum { COMPLEXITY_LIMIT_INSNS = 1000000, COMPLEXITY_LIMIT_JMP_SEQ = 8192 };
 
-int push_stack(struct sbpf_env *env, uint32_t insn, uint32_t prev, const struct sbpf_vstate *st)
+/* a new entry on the stack of pending branches, NULL with *err set */
+static struct sbpf_pending *pending_new(struct sbpf_env *env, int *err)
 {
-	if (env->nstack >= COMPLEXITY_LIMIT_JMP_SEQ)
-		return verr(env, -E2BIG, "The sequence of %zu jumps is too complex.", env->nstack + 1);
+	if (env->nstack >= COMPLEXITY_LIMIT_JMP_SEQ) {
+		*err = verr(env, -E2BIG, "The sequence of %zu jumps is too complex.", env->nstack + 1);
+		return NULL;
+	}
 	if (env->nstack == env->capstack) {
 		size_t cap = env->capstack ? env->capstack * 2 : 64;
 		struct sbpf_pending *p = realloc(env->stack, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
+		if (!p) {
+			*err = -ENOMEM;
+			return NULL;
+		}
 		env->stack = p;
 		env->capstack = cap;
 	}
-	struct sbpf_pending *p = &env->stack[env->nstack];
-	if (vstate_copy(&p->st, st))
-		return -ENOMEM;
+	return &env->stack[env->nstack];
+}
+
+static void pending_push(struct sbpf_env *env, struct sbpf_pending *p, uint32_t insn, uint32_t prev)
+{
 	p->insn = insn;
 	p->prev = prev;
 	p->log_pos = env->log_len;
 	env->nstack++;
-	if (st->parent)
-		st->parent->branches++;
+	if (p->st.parent)
+		p->st.parent->branches++;
+}
+
+int push_stack(struct sbpf_env *env, uint32_t insn, uint32_t prev, const struct sbpf_vstate *st)
+{
+	int err = 0;
+	struct sbpf_pending *p = pending_new(env, &err);
+	if (!p)
+		return err;
+	if (vstate_copy(&p->st, st))
+		return -ENOMEM;
+	pending_push(env, p, insn, prev);
+	return 0;
+}
+
+/* as push_stack, but st itself is queued (no copy); *st is left empty */
+static int push_stack_move(struct sbpf_env *env, uint32_t insn, uint32_t prev, struct sbpf_vstate *st)
+{
+	int err = 0;
+	struct sbpf_pending *p = pending_new(env, &err);
+	if (!p)
+		return err;
+	p->st = *st;
+	memset(st, 0, sizeof(*st));
+	pending_push(env, p, insn, prev);
 	return 0;
 }
 
@@ -216,7 +247,7 @@ static int check_cond_jmp(struct sbpf_env *env, const struct stackbpf_insn *in, 
 	}
 	err = 0;
 	if (push && stay) {
-		err = push_stack(env, target, env->insn_idx, &other);
+		err = push_stack_move(env, target, env->insn_idx, &other);
 	} else if (push) {
 		/* only the taken side is possible: continue there */
 		vstate_free(&env->cur);

@@ -151,6 +151,10 @@ struct sbpf_prec_env {
 	struct sbpf_bt bt;
 	int32_t cur_hist;               /* history entry of the current insn, -1 none */
 	uint8_t *jmp_point;             /* per insn: reached by a jump, call or return */
+	/* per insn: the registers backtrack_insn acts on when the insn has no
+	 * history entry (BT_SLOW: calls, exits, callbacks always), so that
+	 * mark_chain steps over the others without decoding them */
+	uint16_t *bt_touch;
 	uint32_t *scc;                  /* per insn: its strongly connected component, 0 none */
 	struct sbpf_scc_visit *visits;
 	uint32_t num_backedges;
