@@ -478,9 +478,13 @@ static bool start_is_cur(const struct sbpf_env *env, const struct sbpf_vstate *s
 	return st == &env->cur;
 }
 
-/* a walk of the current state reached insn i (its effect undone, cnt history
- * entries left) needing no more than the last complete walk needed where
- * that one started: from here on it marks nothing new (marks only grow) */
+/* a walk reached insn i (its effect undone, cnt history entries left)
+ * needing no more than the last complete walk needed where that one
+ * started: from here on it marks nothing new (marks only grow).
+ * The walk may be in the current state or in a checkpoint: the memo lives
+ * until the path ends, so a checkpoint with the memo's parent and first insn
+ * was copied from the current state after the memo was made, with the same
+ * history up to it. */
 static bool memo_covers(const struct sbpf_env *env, const struct sbpf_vstate *st, int64_t i, uint32_t cnt,
 			const struct sbpf_bt *bt)
 {
@@ -529,6 +533,7 @@ static int mark_chain(struct sbpf_env *env, struct sbpf_vstate *start, int regno
 	 * every step) */
 	struct sbpf_bt bt0 = *bt;
 	bool use_memo = !log2 && start_is_cur(env, st);
+	const uint16_t *touch = env->prec.bt_touch;
 	for (;;) {
 		uint32_t cnt = st->prec.hist_cnt;
 		if (log2)
@@ -551,12 +556,25 @@ static int mark_chain(struct sbpf_env *env, struct sbpf_vstate *start, int regno
 			memset(bt, 0, sizeof(*bt));
 			return verr(env, -EFAULT, "verifier bug: backtracking func entry");
 		}
+		/* where the fast path below must stop: the insn the memo covers */
+		int64_t memo_i = use_memo && env->prec.memo.valid ? env->prec.memo.last : -1;
 		for (int64_t i = last;;) {
 			int err = 0;
+			if (!skip_first && !log2) {
+				/* the fast path: step over the insns before i that leave
+				 * bt as it is (no history entry, no register of bt
+				 * written, not the state's first insn nor the memo's) */
+				uint32_t stop = cnt ? st->prec.hist[cnt - 1].idx : UINT32_MAX;
+				uint16_t m = BT_SLOW | bt->reg[bt->frame];
+				while (i > 0 && i != stop && i != first && i != memo_i && !(touch[i] & m)) {
+					subseq = i;
+					i--;
+				}
+			}
 			const struct sbpf_hist *h = hist_entry(st, cnt, (uint32_t)i);
 			if (skip_first) {
 				skip_first = false;
-			} else if (h || log2 || (env->prec.bt_touch[i] & (BT_SLOW | bt->reg[bt->frame]))) {
+			} else if (h || log2 || (touch[i] & (BT_SLOW | bt->reg[bt->frame]))) {
 				/* (the others leave bt as it is: the fast path) */
 				err = backtrack_insn(env, (uint32_t)i, subseq, h, bt, log2);
 				if (err == -E_NOTSUPP) {
@@ -573,7 +591,7 @@ static int mark_chain(struct sbpf_env *env, struct sbpf_vstate *start, int regno
 					return 0;
 				}
 			}
-			if (use_memo && st == start && memo_covers(env, st, i, cnt, bt)) {
+			if (use_memo && memo_covers(env, st, i, cnt, bt)) {
 				memo_save(env, use_memo, &bt0);
 				memset(bt, 0, sizeof(*bt));
 				return 0;

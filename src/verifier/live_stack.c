@@ -36,14 +36,19 @@ struct instance {
 	uint32_t start, n;              /* the subprogram's insns */
 	bool updated, must_write_dropped;
 	struct masks *frames[SBPF_MAX_CALL_FRAMES];
-	bool *must_write_set;
+	uint8_t *must_write_set;        /* per insn: MW_* */
 };
+
+/* an insn's must_write: never committed, committed, or committed and
+ * empty in every frame (a commit without writes then changes nothing) */
+enum { MW_UNSET, MW_SET, MW_NONE };
 
 struct sbpf_live {
 	struct instance **inst;
 	size_t n, cap;
 	struct instance *cur;           /* of env->cur, found at each insn */
 	uint64_t write_acc[SBPF_MAX_CALL_FRAMES];
+	bool wrote;                     /* write_acc is not all zero */
 	struct instance *query[SBPF_MAX_CALL_FRAMES];
 	uint32_t query_curframe, query_insn;
 };
@@ -102,7 +107,7 @@ static struct instance *lookup(struct sbpf_env *env, const struct chain *c)
 	in->key = *c;
 	in->start = env->subprogs[sp].start;
 	in->n = env->subprogs[sp].end - in->start;
-	in->must_write_set = calloc(in->n ? in->n : 1, sizeof(bool));
+	in->must_write_set = calloc(in->n ? in->n : 1, sizeof(*in->must_write_set));
 	if (!in->must_write_set) {
 		free(in);
 		return NULL;
@@ -152,7 +157,9 @@ void live_stack_insn_start(struct sbpf_env *env)
 		chain_of(env, &env->cur, env->cur.curframe, &c);
 		l->cur = lookup(env, &c);
 	}
-	memset(l->write_acc, 0, sizeof(l->write_acc));
+	if (l->wrote)
+		memset(l->write_acc, 0, sizeof(l->write_acc));
+	l->wrote = false;
 }
 
 static int mark_read(struct instance *in, uint32_t frame, uint32_t idx, uint64_t mask)
@@ -187,8 +194,10 @@ int live_stack_read(struct sbpf_env *env, int frame, int boff, int size)
 
 void live_stack_write(struct sbpf_env *env, int frame, int boff, int size)
 {
-	if (size == 8 && boff % 8 == 0 && frame >= 0 && frame < SBPF_MAX_CALL_FRAMES)
+	if (size == 8 && boff % 8 == 0 && frame >= 0 && frame < SBPF_MAX_CALL_FRAMES) {
 		env->prec.live->write_acc[frame] |= 1ull << ((-boff - 1) / 8);
+		env->prec.live->wrote = true;
+	}
 }
 
 int live_stack_mark_access(struct sbpf_env *env, int regno, int16_t off, int size, bool read, bool write)
@@ -220,15 +229,18 @@ int live_stack_call(struct sbpf_env *env, bool local)
 	return 0;
 }
 
-static int commit(struct instance *in, uint32_t idx, const uint64_t *acc)
+static int commit(struct instance *in, uint32_t idx, const uint64_t *acc, bool wrote)
 {
 	if (!in || idx < in->start || idx >= in->start + in->n)
 		return 0;
 	uint32_t rel = idx - in->start;
+	if (!wrote && in->must_write_set[rel] == MW_NONE)
+		return 0;
+	bool none = true;
 	for (uint32_t fr = 0; fr <= in->key.curframe; fr++) {
 		uint64_t mask = acc[fr];
 		if (!mask && !in->must_write_set[rel])
-			continue;
+			continue;   /* (never committed: its must_write is still 0) */
 		struct masks *m = frame_masks(in, fr, idx, true);
 		if (!m)
 			return -ENOMEM;
@@ -241,15 +253,16 @@ static int commit(struct instance *in, uint32_t idx, const uint64_t *acc)
 		}
 		if (old & ~mask)
 			in->must_write_dropped = true;
+		none = none && !mask;
 	}
-	in->must_write_set[rel] = true;
+	in->must_write_set[rel] = none ? MW_NONE : MW_SET;
 	return 0;
 }
 
 int live_stack_commit(struct sbpf_env *env)
 {
 	struct sbpf_live *l = env->prec.live;
-	return commit(l->cur, env->insn_idx, l->write_acc);
+	return commit(l->cur, env->insn_idx, l->write_acc, l->wrote);
 }
 
 /* successors of idx inside its subprogram (calls fall through) */
@@ -338,7 +351,7 @@ static int update_instance(struct sbpf_env *env, struct instance *in)
 		if (err)
 			return err;
 	}
-	return commit(outer, callsite, acc);
+	return commit(outer, callsite, acc, true);
 }
 
 int live_stack_update(struct sbpf_env *env)

@@ -227,17 +227,27 @@ static bool states_equal(struct sbpf_env *env, const struct sbpf_vstate *o, cons
 	return true;
 }
 
-/* the registers of the current frame, as Linux's states_maybe_looping */
-static bool states_maybe_looping(const struct sbpf_vstate *o, const struct sbpf_vstate *c)
+static bool reg_identical(const struct sbpf_reg *a, const struct sbpf_reg *b)
+{
+	return same_ptr_fields(a, b) && a->id == b->id && a->ref_obj_id == b->ref_obj_id && scalar_eq(&a->s, &b->s);
+}
+
+/* the registers of the current frame, as Linux's states_maybe_looping. The
+ * register that differed last time is compared first: in a loop it is
+ * usually the counter, and most calls end there. */
+static bool states_maybe_looping(struct sbpf_env *env, const struct sbpf_vstate *o, const struct sbpf_vstate *c)
 {
 	if (o->curframe != c->curframe)
 		return false;
 	const struct sbpf_func_state *fo = o->frame[o->curframe], *fc = c->frame[c->curframe];
-	for (int i = 0; i < SBPF_NREGS; i++) {
-		const struct sbpf_reg *a = &fo->regs[i], *b = &fc->regs[i];
-		if (!same_ptr_fields(a, b) || a->id != b->id || a->ref_obj_id != b->ref_obj_id || !scalar_eq(&a->s, &b->s))
+	uint32_t h = env->prec.loop_hint;
+	if (!reg_identical(&fo->regs[h], &fc->regs[h]))
+		return false;
+	for (uint32_t i = 0; i < SBPF_NREGS; i++)
+		if (i != h && !reg_identical(&fo->regs[i], &fc->regs[i])) {
+			env->prec.loop_hint = i;
 			return false;
-	}
+		}
 	return true;
 }
 
@@ -594,7 +604,7 @@ int is_state_visited(struct sbpf_env *env, uint32_t idx)
 				goto skip_inf_loop_check;
 			}
 			/* two visits of the same callback differ in their unroll depth */
-			if (states_maybe_looping(&e->st, cur) && states_equal(env, &e->st, cur, EXACT) &&
+			if (states_maybe_looping(env, &e->st, cur) && states_equal(env, &e->st, cur, EXACT) &&
 			    e->st.may_goto_depth == cur->may_goto_depth &&
 			    e->st.callback_unroll_depth == cur->callback_unroll_depth) {
 				verr(env, 0, "infinite loop detected at insn %u", idx);

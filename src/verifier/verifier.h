@@ -162,6 +162,7 @@ struct sbpf_prec_env {
 	struct sbpf_live *live;         /* stack-slot liveness (live_stack.c) */
 	struct sbpf_arena *arena;       /* checkpoints' memory (state.c), freed at the end */
 	uint32_t tmp_id_gen;            /* states_equal: ids for unlinked scalars */
+	uint32_t loop_hint;             /* prune.c: the register states_maybe_looping checks first */
 	/* the last complete walk from the current state (mark_chain, without a
 	 * log): where it started and with which masks; a later walk that gets
 	 * there with no more to mark can stop (it would mark nothing new) */

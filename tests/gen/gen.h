@@ -106,6 +106,9 @@ int gen_env_new(const struct gen_prog *g, struct gen_env *e);
 void gen_env_free(struct gen_env *e);
 /* Verify g in e: 0 accepted, else the verifier's error (log: the last line, may be NULL). */
 int gen_verify(const struct gen_prog *g, struct gen_env *e, char *err, size_t errsz);
+/* the same at a log level, with the statistics (st may be NULL) */
+int gen_verify_level(const struct gen_prog *g, struct gen_env *e, int level, char *err, size_t errsz,
+		     struct stackbpf_verify_stats *st);
 
 /* Verify with the whole log at `level` to out (reproducing a rejection). */
 int gen_verify_print(const struct gen_prog *g, struct gen_env *e, int level, FILE *out);

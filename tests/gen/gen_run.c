@@ -108,14 +108,20 @@ static void log_cb(void *ctx, int level, const char *msg)
 		snprintf(l->prev, sizeof(l->prev), "%s", msg);
 }
 
-int gen_verify(const struct gen_prog *g, struct gen_env *e, char *err, size_t errsz)
+int gen_verify_level(const struct gen_prog *g, struct gen_env *e, int level, char *err, size_t errsz,
+		     struct stackbpf_verify_stats *st)
 {
 	char dummy[8];
 	struct last_line l = { .buf = err ? err : dummy, .sz = err ? errsz : sizeof(dummy) };
 	l.buf[0] = '\0';
-	STACKBPF_OPTS(stackbpf_verify_opts, o, .host = gen_host(), .log_level = err ? 1 : 0, .prog_type = g->type,
+	STACKBPF_OPTS(stackbpf_verify_opts, o, .host = gen_host(), .log_level = level, .prog_type = g->type,
 		      .mem_size = g->type == STACKBPF_PROG_UNSPEC ? g->mem_size : 0, .log = log_cb, .log_ctx = &l);
-	return stackbpf_prog__verify(e->prog, &o, NULL);
+	return stackbpf_prog__verify(e->prog, &o, st);
+}
+
+int gen_verify(const struct gen_prog *g, struct gen_env *e, char *err, size_t errsz)
+{
+	return gen_verify_level(g, e, err ? 1 : 0, err, errsz, NULL);
 }
 
 static void print_cb(void *ctx, int level, const char *msg)

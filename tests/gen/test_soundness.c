@@ -152,8 +152,6 @@ static void mutants(const struct gen_prog *orig, int n)
 
 static void one(uint64_t seed, int ti, struct counts *c)
 {
-	STACKBPF_OPTS(stackbpf_verify_opts, unused);
-	(void)unused;
 	struct gen_opts o = { .seed = seed, .type = types[ti].type, .host = gen_host() };
 	struct gen_prog g;
 	struct gen_env e;
@@ -164,7 +162,18 @@ static void one(uint64_t seed, int ti, struct counts *c)
 		return;
 	}
 	c->generated++;
-	int verr = gen_verify(&g, &e, err, sizeof(err));
+	STACKBPF_OPTS(stackbpf_verify_stats, st1);
+	STACKBPF_OPTS(stackbpf_verify_stats, st2);
+	int verr = gen_verify_level(&g, &e, 1, err, sizeof(err), &st1);
+	/* the walk's shortcuts (off at log level 2, which shows every
+	 * backtracking step) change neither the verdict nor the statistics */
+	char err2[512];
+	int verr2 = gen_verify_level(&g, &e, 2, err2, sizeof(err2), &st2);
+	T_OK(verr == verr2 && (!verr || !strcmp(err, err2)) && st1.insns_processed == st2.insns_processed &&
+		     st1.total_states == st2.total_states && st1.peak_states == st2.peak_states,
+	     "seed %llu: level 1 and level 2 differ: %d/%d \"%s\"/\"%s\" processed %llu/%llu states %u/%u",
+	     (unsigned long long)seed, verr, verr2, err, err2, (unsigned long long)st1.insns_processed,
+	     (unsigned long long)st2.insns_processed, st1.total_states, st2.total_states);
 	mix.edge += g.nedge > 0;
 	mix.edge_rejected += g.nedge > 0 && verr;
 	if (verr == -EOPNOTSUPP) {

@@ -292,7 +292,7 @@ static int run_case(const char *file, struct vcase *c)
 	static struct vt_log log;
 	char vm_err[512] = "";
 	STACKBPF_OPTS(stackbpf_verify_stats, st);
-	int err = vt_verify_env(insns, cnt, &c->env, 1, &log, &st);
+	int err = vt_verify_env_checked(insns, cnt, &c->env, 1, &log, &st, c->name);
 	int ok = 1;
 	if (c->accept) {
 		if (err) {

@@ -107,6 +107,8 @@ static void check_program(const char *name, const struct stackbpf_insn *insns, s
 	int err = stackbpf_prog__verify(p, &o, &st);
 	if (big && err == -E2BIG && st.insns_processed == 1000001)
 		snprintf(log.err, sizeof(log.err), "%s", too_large);
+	else
+		vt_check_shortcuts(name, p, o, err, log.err, &st);
 	printf("%-32s %s%s%s\n", name, err ? "rejected: " : "accepted", err ? log.err : "", "");
 	if (want) {
 		rejected_cnt++;

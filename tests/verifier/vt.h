@@ -139,17 +139,55 @@ static inline struct stackbpf_prog *vt_prog(const struct stackbpf_insn *insns, s
 	return p;
 }
 
-static inline int vt_verify_env(const struct stackbpf_insn *insns, size_t cnt, const struct vt_env *e, int level,
-				struct vt_log *log, struct stackbpf_verify_stats *st)
+/* The walk takes shortcuts when nobody reads every step (mark_chain's memo
+ * and fast path): the level-2 log turns them off to show each backtracking
+ * step as Linux does. Verify p again at level 2 (o as the first run had it)
+ * and demand the same verdict, error line and statistics as that run (at
+ * level 0 or 1), which gave err1, msg1 and st1. */
+static inline void vt_check_shortcuts(const char *name, struct stackbpf_prog *p, struct stackbpf_verify_opts o,
+				      int err1, const char *msg1, const struct stackbpf_verify_stats *st1)
+{
+	static struct vt_log log2;
+	memset(&log2, 0, sizeof(log2));
+	o.log_level = 2;
+	o.log = vt_log_cb;
+	o.log_ctx = &log2;
+	STACKBPF_OPTS(stackbpf_verify_stats, st2);
+	int err2 = stackbpf_prog__verify(p, &o, &st2);
+	T_OK(err2 == err1 && st2.insns_processed == st1->insns_processed && st2.total_states == st1->total_states &&
+		     st2.peak_states == st1->peak_states && st2.max_states_per_insn == st1->max_states_per_insn,
+	     "%s: level 2 (no shortcuts) differs: err %d/%d processed %llu/%llu states %u/%u peak %u/%u max %u/%u", name,
+	     err1, err2, (unsigned long long)st1->insns_processed, (unsigned long long)st2.insns_processed,
+	     st1->total_states, st2.total_states, st1->peak_states, st2.peak_states, st1->max_states_per_insn,
+	     st2.max_states_per_insn);
+	T_OK(!msg1 || !err1 || strcmp(msg1, log2.err) == 0, "%s: level 2 (no shortcuts) says \"%s\", not \"%s\"",
+	     name, log2.err, msg1);
+}
+
+/* verify; with check_name, also check the shortcuts (vt_check_shortcuts) */
+static inline int vt_verify_env_checked(const struct stackbpf_insn *insns, size_t cnt, const struct vt_env *e,
+					int level, struct vt_log *log, struct stackbpf_verify_stats *st,
+					const char *check_name)
 {
 	struct stackbpf_prog *p = vt_prog(insns, cnt, e);
 	memset(log, 0, sizeof(*log));
 	STACKBPF_OPTS(stackbpf_verify_opts, o, .host = vt_host(), .log_level = level, .strict = e->strict,
 		      .prog_type = e->type, .mem_size = e->mem_size, .log = vt_log_cb, .log_ctx = log,
 		      .strict_alignment = e->strict_alignment, .any_alignment = e->any_alignment);
+	STACKBPF_OPTS(stackbpf_verify_stats, own);
+	if (!st)
+		st = &own;
 	int err = stackbpf_prog__verify(p, &o, st);
+	if (check_name)
+		vt_check_shortcuts(check_name, p, o, err, log->err, st);
 	stackbpf_prog__free(p);
 	return err;
+}
+
+static inline int vt_verify_env(const struct stackbpf_insn *insns, size_t cnt, const struct vt_env *e, int level,
+				struct vt_log *log, struct stackbpf_verify_stats *st)
+{
+	return vt_verify_env_checked(insns, cnt, e, level, log, st, NULL);
 }
 
 /* verify a raw program; the log and error line go to *log */
