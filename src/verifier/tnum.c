@@ -11,13 +11,7 @@ struct tnum tnum_unknown(void) { return TNUM(0, ~0ULL); }
 /* Index of the highest set bit, 1-based; 0 for 0 (the kernel's fls64). */
 static unsigned fls64(uint64_t x)
 {
-	unsigned n = 0;
-
-	while (x) {
-		n++;
-		x >>= 1;
-	}
-	return n;
+	return x ? 64 - (unsigned)__builtin_clzll(x) : 0;
 }
 
 /* Smallest tnum holding [min, max]: the bits above the highest differing bit
