@@ -12,8 +12,12 @@
  *
  * Jumps are sized by iterating to a fixpoint, as Linux does: pass 0 makes every
  * jump long; each later pass makes a jump short when the previous pass's
- * distance fits in 8 bits. Sizes only shrink, so the passes converge; the
- * bytes of a pass are final when its addresses equal the previous pass's.
+ * distance fits in 8 bits. The bytes of a pass are final when its addresses
+ * equal the previous pass's. Without padding sizes only shrink and the
+ * passes converge; the NOPs that align loop heads can grow when the code
+ * before them shrinks, so a short jump may stop fitting: it then stays long
+ * for good, and as that happens at most once per jump the passes still
+ * converge.
  * After pass 0 the executable mapping is allocated (pass 0 is the largest), so
  * later passes know the final address and call host functions with a rel32
  * `call` when they are in reach.
@@ -101,7 +105,7 @@ void sbpf_jc_jump(struct jc *c, int cc, uint32_t l)
 	c->js = js;
 	size_t id = c->njmp++;
 	bool sh = false;
-	if (c->pass > 0 && cc != -2 && id < c->pnjmp)
+	if (c->pass > 0 && cc != -2 && id < c->pnjmp && !(id < c->capstay && c->stay_long[id]))
 		sh = x86_fits8(prev_label(c, l) - c->pjend[id]);
 	js[id] = (struct jsite){ l, (uint8_t)(sh ? 1 : cc == -2 ? 2 : 0) };
 	size_t len = sh ? 2 : cc < 0 ? 5 : 6;
@@ -161,6 +165,19 @@ static int64_t callee_of(const struct stackbpf_insn *in, size_t i)
 {
 	enum sbpf_form f = sbpf_decode(in);
 	return f == SBPF_OP_CALL_LOCAL || f == SBPF_OP_LDDW_FUNC ? (int64_t)i + 1 + in->imm : -1;
+}
+
+/* the target of a jump, or -1 */
+static int64_t jump_target(const struct stackbpf_insn *in, enum sbpf_form f, size_t i)
+{
+	switch (sbpf_opinfo[f].shape) {
+	case S_JA: case S_JCC_K: case S_JCC_X: case S_MAY_GOTO:
+		return (int64_t)i + 1 + in->off;
+	case S_JA32:
+		return (int64_t)i + 1 + in->imm;
+	default:
+		return -1;
+	}
 }
 
 /* is register `r` the base of this memory access? */
@@ -269,11 +286,18 @@ static bool analyse(struct jc *c)
 		free(entry);
 		return false;
 	}
+	c->loop_head = calloc(c->cnt + 1, sizeof(*c->loop_head));
+	if (!c->loop_head) {
+		free(entry);
+		return false;
+	}
 	bool main_called = false;   /* then main must keep r6-r9 for its BPF caller */
 	bool tail = false;
 	for (size_t i = 0; i < c->cnt; i++) {
 		enum sbpf_form f = sbpf_decode(&c->insns[i]);
-		int64_t t = callee_of(&c->insns[i], i);
+		int64_t t = callee_of(&c->insns[i], i), j = jump_target(&c->insns[i], f, i);
+		if (j >= 0 && j <= (int64_t)i && (size_t)j < c->cnt)
+			c->loop_head[j] = true;
 		if (t >= 0) {
 			entry[t] = true;
 			main_called |= t == 0;
@@ -893,6 +917,8 @@ static void emit_pass(struct jc *c)
 		prologue(c, sp);
 		for (size_t i = sp->start; i < sp->end && !c->failed; i++) {
 			enum sbpf_form f = sbpf_decode(&c->insns[i]);
+			if (c->loop_head[i])
+				x86_align(&c->b, LOOP_ALIGN);
 			sbpf_jc_bind(c, (uint32_t)i);
 			emit_insn(c, i, f);
 			if (sbpf_form_is_wide(f))
@@ -911,6 +937,28 @@ static void emit_pass(struct jc *c)
 		fail(c, "out of memory");
 }
 
+/* short jumps of this pass whose distance does not fit after all (a loop
+ * head's padding grew): long from now on */
+static void keep_long(struct jc *c)
+{
+	for (size_t id = 0; id < c->njmp; id++) {
+		if (c->js[id].sh != 1 || x86_fits8((int64_t)c->lab[c->js[id].label] - c->jend[id]))
+			continue;
+		if (id >= c->capstay) {
+			size_t cap = c->njmp;
+			uint8_t *p = realloc(c->stay_long, cap);
+			if (!p) {
+				fail(c, "out of memory");
+				return;
+			}
+			memset(p + c->capstay, 0, cap - c->capstay);
+			c->stay_long = p;
+			c->capstay = cap;
+		}
+		c->stay_long[id] = 1;
+	}
+}
+
 /* After a pass (not pass 0) whose addresses moved: when the next pass would
  * size every jump as this one did, it would lay out the same bytes with this
  * pass's addresses, so patch them in instead of running it. True when the
@@ -919,9 +967,11 @@ static bool patch_if_stable(struct jc *c)
 {
 	if (c->pass == 0 || c->failed || c->b.err)
 		return false;
-	for (size_t id = 0; id < c->njmp; id++)
-		if (c->js[id].sh != 2 && x86_fits8((int64_t)c->lab[c->js[id].label] - c->jend[id]) != c->js[id].sh)
+	for (size_t id = 0; id < c->njmp; id++) {
+		bool stay = id < c->capstay && c->stay_long[id];
+		if (c->js[id].sh != 2 && (!stay && x86_fits8((int64_t)c->lab[c->js[id].label] - c->jend[id])) != c->js[id].sh)
 			return false;
+	}
 	for (size_t id = 0; id < c->njmp; id++) {
 		int64_t disp = (int64_t)c->lab[c->js[id].label] - c->jend[id];
 		if (c->js[id].sh == 1)
@@ -1016,6 +1066,7 @@ struct sbpf_jit *sbpf_jit_compile(const struct stackbpf_insn *insns, size_t cnt,
 	bool done = false;
 	for (c.pass = 1; c.pass < 64 && !done && !c.failed; c.pass++) {
 		emit_pass(&c);
+		keep_long(&c);
 		bool patched = !c.failed && patch_if_stable(&c);
 		done = settle(&c) || patched;
 	}
@@ -1051,6 +1102,8 @@ struct sbpf_jit *sbpf_jit_compile(const struct stackbpf_insn *insns, size_t cnt,
 	free(c.pjend);
 	free(c.sub);
 	free(c.sub_of);
+	free(c.loop_head);
+	free(c.stay_long);
 	free(c.stubs);
 	free(c.js);
 	free(c.afix);
@@ -1063,6 +1116,8 @@ fail:
 	free(c.pjend);
 	free(c.sub);
 	free(c.sub_of);
+	free(c.loop_head);
+	free(c.stay_long);
 	free(c.stubs);
 	free(c.js);
 	free(c.afix);

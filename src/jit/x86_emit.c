@@ -228,3 +228,26 @@ void x86_store_i(struct x86_buf *b, int size, int base, int32_t disp, int32_t im
 	x86_op_rm(b, st[size].flags, st[size].op, 0, base, disp);
 	x86_imm(b, (uint32_t)imm, st[size].ibytes);
 }
+
+void x86_align(struct x86_buf *b, uint32_t align)
+{
+	/* the recommended NOPs of 1..9 bytes (Intel SDM, AMD optimization guide) */
+	static const uint8_t nops[9][9] = {
+		{ 0x90 },
+		{ 0x66, 0x90 },
+		{ 0x0f, 0x1f, 0x00 },
+		{ 0x0f, 0x1f, 0x40, 0x00 },
+		{ 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
+		{ 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+		{ 0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+	};
+	size_t pad = (align - b->len % align) % align;
+	while (pad) {
+		size_t n = pad < 9 ? pad : 9;
+		for (size_t k = 0; k < n; k++)
+			x86_byte(b, nops[n - 1][k]);
+		pad -= n;
+	}
+}

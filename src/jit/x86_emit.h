@@ -46,6 +46,8 @@ static inline bool x86_fits8(int64_t v) { return v >= -128 && v <= 127; }
 static inline bool x86_fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 
 void x86_byte(struct x86_buf *b, uint8_t v);
+/* pad with multi-byte NOPs to a multiple of `align` (a power of two <= 64) */
+void x86_align(struct x86_buf *b, uint32_t align);
 void x86_imm(struct x86_buf *b, uint64_t v, int bytes);
 
 /* opcode `op` (1 to 3 bytes, written big-endian: 0x0fb6 = 0f b6) with a
