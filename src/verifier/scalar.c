@@ -915,8 +915,20 @@ void scalar_coerce(struct sbpf_scalar *s, int size, bool sign_extend)
 
 void scalar_mark_loaded(struct sbpf_scalar *dst, int size, bool sign_extend)
 {
-	scalar_mark_unknown(dst);
-	scalar_coerce(dst, size, sign_extend);
+	/* one result per size and extension (every load from memory the
+	 * verifier knows nothing about): computed once per thread */
+	static _Thread_local struct { struct sbpf_scalar s; bool valid; } known[2][9];
+	if (size < 1 || size > 8) {
+		scalar_mark_unknown(dst);
+		scalar_coerce(dst, size, sign_extend);
+		return;
+	}
+	if (!known[sign_extend][size].valid) {
+		scalar_mark_unknown(&known[sign_extend][size].s);
+		scalar_coerce(&known[sign_extend][size].s, size, sign_extend);
+		known[sign_extend][size].valid = true;
+	}
+	*dst = known[sign_extend][size].s;
 }
 
 void scalar_add_linked(struct sbpf_scalar *s, int32_t delta)

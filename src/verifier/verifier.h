@@ -68,8 +68,8 @@ struct sbpf_reg {
 	/* PTR_TO_MEM: size; PTR_TO_PACKET/_META: range as an int32 (pkt.c:
 	 * bytes known below data_end, -1/-2 at/beyond it); PTR_TO_FUNC: subprogno */
 	uint32_t mem_size;
+	bool precise;           /* precision tracking (backtrack.c) */
 	const struct stackbpf_map *map_ptr;  /* CONST_PTR_TO_MAP, PTR_TO_MAP_VALUE/KEY */
-	bool precise;           /* precision tracking (later) */
 	struct sbpf_scalar s;   /* scalar value, or a pointer's variable offset */
 };
 
