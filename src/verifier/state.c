@@ -3,6 +3,7 @@
 #include "verifier/verifier.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -59,6 +60,59 @@ static _Thread_local struct {
 	uint32_t n[POOL_CLASSES];
 } pool;
 
+/* chunks of finished verifications' arenas, kept per thread for the next
+ * one: their pages are already mapped (a fresh chunk costs a page fault per
+ * 4 KiB) */
+struct sbpf_arena {
+	struct sbpf_arena *prev;        /* the chunk before (the head is the newest) */
+	size_t used, size;
+};
+enum { ARENA_KEEP = 8u << 20 };
+static _Thread_local struct sbpf_arena *arena_cache;
+static _Thread_local size_t arena_cached;
+
+/* A thread that keeps blocks frees them when it exits (a pthread key's
+ * destructor): an application may verify in threads that come and go. */
+static pthread_once_t caches_once = PTHREAD_ONCE_INIT;
+static pthread_key_t caches_key;
+static bool caches_keyed;
+static _Thread_local bool caches_owned;
+
+static void caches_free(void *unused)
+{
+	(void)unused;
+	for (int c = 0; c < POOL_CLASSES; c++)
+		while (pool.head[c]) {
+			void *p = pool.head[c];
+			pool.head[c] = *(void **)p;
+			free(p);
+		}
+	memset(&pool, 0, sizeof(pool));
+	while (arena_cache) {
+		struct sbpf_arena *a = arena_cache;
+		arena_cache = a->prev;
+		free(a);
+	}
+	arena_cached = 0;
+	caches_owned = false;
+}
+
+static void caches_key_new(void)
+{
+	caches_keyed = pthread_key_create(&caches_key, caches_free) == 0;
+}
+
+/* before this thread keeps a block: false when it cannot promise to free it */
+static bool caches_own(void)
+{
+	if (!caches_owned) {
+		pthread_once(&caches_once, caches_key_new);
+		/* any non-NULL value: the destructor runs at thread exit */
+		caches_owned = caches_keyed && pthread_setspecific(caches_key, &caches_owned) == 0;
+	}
+	return caches_owned;
+}
+
 static uint32_t pool_cap(uint32_t c)
 {
 	return c ? 4u << c : 0;
@@ -99,7 +153,7 @@ void func_free(struct sbpf_func_state *f)
 		c = pool_class(f->nslots);
 	else
 		free(f->stack);
-	if (pool.n[c] + 1 > POOL_KEEP) {
+	if (pool.n[c] + 1 > POOL_KEEP || !caches_own()) {
 		free(f);
 		return;
 	}
@@ -211,17 +265,6 @@ void vstate_free(struct sbpf_vstate *st)
 
 enum { ARENA_CHUNK = 2u << 20 };
 
-struct sbpf_arena {
-	struct sbpf_arena *prev;        /* the chunk before (the head is the newest) */
-	size_t used, size;
-};
-
-/* chunks of finished verifications, kept per thread for the next one: their
- * pages are already mapped (a fresh chunk costs a page fault per 4 KiB) */
-enum { ARENA_KEEP = 8u << 20 };
-static _Thread_local struct sbpf_arena *arena_cache;
-static _Thread_local size_t arena_cached;
-
 static struct sbpf_arena *arena_from_cache(size_t sz)
 {
 	for (struct sbpf_arena **pa = &arena_cache, *a; (a = *pa); pa = &a->prev)
@@ -274,7 +317,7 @@ void arena_free(struct sbpf_env *env)
 	while (env->prec.arena) {
 		struct sbpf_arena *a = env->prec.arena;
 		env->prec.arena = a->prev;
-		if (arena_cached + a->size <= ARENA_KEEP) {
+		if (arena_cached + a->size <= ARENA_KEEP && caches_own()) {
 			a->prev = arena_cache;
 			arena_cache = a;
 			arena_cached += a->size;
