@@ -561,7 +561,7 @@ static int jmp_history_here(struct sbpf_env *env, uint32_t idx)
 	return env->prec.jmp_point[idx] ? push_jmp_history(env, &env->cur, 0, 0) : 0;
 }
 
-int is_state_visited(struct sbpf_env *env, uint32_t idx)
+int prune_point_visited(struct sbpf_env *env, uint32_t idx)
 {
 	uint8_t mark = env->prune[idx];
 	if (!mark)

@@ -420,9 +420,10 @@ int check_stack_args_final(struct sbpf_env *env);
 
 /* ------------------------------------------------------------ prune.c */
 
-/* 1: the current state is covered by an explored one (path ends);
- * 0: continue; <0: error (infinite loop, ENOMEM) */
-int is_state_visited(struct sbpf_env *env, uint32_t insn_idx);
+/* At a prune point (is_state_visited, below): 1: the current state is
+ * covered by an explored one (path ends); 0: continue; <0: error (infinite
+ * loop, ENOMEM) */
+int prune_point_visited(struct sbpf_env *env, uint32_t insn_idx);
 void update_branch_counts(struct sbpf_env *env, struct sbpf_explored *e);
 /* may_goto: the queued loop body forgets imprecise scalars that changed
  * since the previous iteration's checkpoint (Linux's widen_imprecise_scalars) */
@@ -450,6 +451,15 @@ int mark_stack_arg_precision(struct sbpf_env *env, int spi);
 int mark_stack_slot_precision(struct sbpf_env *env, int frameno, int spi);
 /* Linux's push_jmp_history for the current insn */
 int push_jmp_history(struct sbpf_env *env, struct sbpf_vstate *st, uint32_t flags, uint64_t linked);
+
+/* Linux's is_state_visited, at every insn: most are no prune point and only
+ * record a jump into the history (inline: the walk asks at every insn) */
+static inline int is_state_visited(struct sbpf_env *env, uint32_t idx)
+{
+	if (env->prune[idx])
+		return prune_point_visited(env, idx);
+	return env->prec.jmp_point[idx] ? push_jmp_history(env, &env->cur, 0, 0) : 0;
+}
 /* a conditional jump both ways: record the scalars linked with dst/src */
 int prec_push_linked(struct sbpf_env *env, const struct sbpf_reg *dst, const struct sbpf_reg *src);
 /* precision of the scalars precise in old, onto cur's checkpoints */
