@@ -111,8 +111,8 @@ static inline int kernel_load(const void *insns, int n, char *log, uint32_t logs
 	return kernel_load_type(BPF_PROG_TYPE_SOCKET_FILTER, 0, insns, n, 2, log, logsz);
 }
 
-/* A map (BPF_MAP_TYPE_*): its fd or -1 with errno. */
-static inline int kernel_map_create(uint32_t type, uint32_t key, uint32_t value, uint32_t max)
+/* A map (BPF_MAP_TYPE_*, map_flags as BPF_F_RDONLY_PROG): its fd or -1 with errno. */
+static inline int kernel_map_create(uint32_t type, uint32_t key, uint32_t value, uint32_t max, uint32_t flags)
 {
 	union bpf_attr a;
 	memset(&a, 0, sizeof(a));
@@ -120,7 +120,18 @@ static inline int kernel_map_create(uint32_t type, uint32_t key, uint32_t value,
 	a.key_size = key;
 	a.value_size = value;
 	a.max_entries = max;
+	a.map_flags = flags;
 	return (int)syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+}
+
+/* BPF_MAP_FREEZE (what libbpf does to .rodata: a read-only map's values
+ * become constants to the verifier): 0 or -1 with errno. */
+static inline int kernel_map_freeze(int fd)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)fd;
+	return (int)syscall(__NR_bpf, BPF_MAP_FREEZE, &a, sizeof(a));
 }
 
 /* BPF_MAP_UPDATE_ELEM with BPF_ANY: 0 or -1 with errno. */

@@ -37,11 +37,7 @@ struct vcase {
 	char name[128];
 	char *asm_text;
 	size_t asm_len, asm_cap;
-	struct vt_env env;
-	uint8_t mem[256];
-	size_t mem_init;
-	uint8_t data[256];
-	size_t data_len;
+	struct vt_setup set;            /* the @ lines */
 	bool accept;
 	uint64_t result;
 	char msg[512];
@@ -75,7 +71,7 @@ static void asm_log(void *ctx, int level, const char *msg)
 static int run_engine(struct vcase *c, const struct stackbpf_insn *insns, size_t cnt, bool jit, uint64_t *r0,
 		      char *err)
 {
-	struct stackbpf_prog *p = vt_prog(insns, cnt, &c->env);
+	struct stackbpf_prog *p = vt_prog(insns, cnt, &c->set.env);
 	STACKBPF_OPTS(stackbpf_vm_opts, vo, .host = vt_host(), .checked = !jit, .insn_limit = 100000000,
 		      .engine = jit ? STACKBPF_ENGINE_JIT : STACKBPF_ENGINE_INTERP);
 	struct stackbpf_vm *vm = stackbpf_vm__new(p, &vo);
@@ -83,29 +79,29 @@ static int run_engine(struct vcase *c, const struct stackbpf_insn *insns, size_t
 	uint8_t mem[256];
 	uint64_t ctx[32] = { 0 };
 	void *r1 = mem;
-	size_t r1_len = c->env.mem_size;
+	size_t r1_len = c->set.env.mem_size;
 	int rerr = -ENOMEM;
-	memcpy(mem, c->mem, sizeof(mem));
+	memcpy(mem, c->set.mem, sizeof(mem));
 	if (!vm) {
 		snprintf(err, 512, "no vm: %s", strerror(errno));
 		goto out;
 	}
 	stackbpf_vm__add_region(vm, t_buf, sizeof(t_buf));
-	for (size_t i = 0; i < c->env.nmaps; i++) {
+	for (size_t i = 0; i < c->set.env.nmaps; i++) {
 		size_t len = 0;
-		void *st = stackbpf_map__storage(c->env.maps[i], &len);
+		void *st = stackbpf_map__storage(c->set.env.maps[i], &len);
 		if (st && len)
 			stackbpf_vm__add_region(vm, st, len);
 	}
-	if (sbpf_pktctx_wanted(c->env.type)) {
-		if (sbpf_pktctx_new(&pkt, c->env.type, c->data, c->data_len))
+	if (sbpf_pktctx_wanted(c->set.env.type)) {
+		if (sbpf_pktctx_new(&pkt, c->set.env.type, c->set.data, c->set.data_len))
 			goto out;
 		stackbpf_vm__add_region(vm, pkt.ctx, pkt.ctx_len);
 		if (pkt.data_len)
 			stackbpf_vm__add_region(vm, pkt.data, pkt.data_len);
 		r1 = pkt.ctx;
 		r1_len = pkt.ctx_len;
-	} else if (c->env.type != STACKBPF_PROG_UNSPEC) {
+	} else if (c->set.env.type != STACKBPF_PROG_UNSPEC) {
 		r1 = ctx;
 		r1_len = sizeof(ctx);
 		stackbpf_vm__add_region(vm, ctx, sizeof(ctx));
@@ -131,18 +127,18 @@ static bool pure_storage(const struct stackbpf_map *m)
 static uint8_t *arrays_save(const struct vcase *c)
 {
 	size_t total = 0;
-	for (size_t i = 0; i < c->env.nmaps; i++) {
+	for (size_t i = 0; i < c->set.env.nmaps; i++) {
 		size_t n = 0;
-		stackbpf_map__storage(c->env.maps[i], &n);
-		total += pure_storage(c->env.maps[i]) ? n : 0;
+		stackbpf_map__storage(c->set.env.maps[i], &n);
+		total += pure_storage(c->set.env.maps[i]) ? n : 0;
 	}
 	uint8_t *buf = malloc(total + 1), *q = buf;
 	if (!buf)
 		exit(2);
-	for (size_t i = 0; i < c->env.nmaps; i++) {
+	for (size_t i = 0; i < c->set.env.nmaps; i++) {
 		size_t n = 0;
-		const void *st = stackbpf_map__storage(c->env.maps[i], &n);
-		if (pure_storage(c->env.maps[i])) {
+		const void *st = stackbpf_map__storage(c->set.env.maps[i], &n);
+		if (pure_storage(c->set.env.maps[i])) {
 			memcpy(q, st, n);
 			q += n;
 		}
@@ -152,10 +148,10 @@ static uint8_t *arrays_save(const struct vcase *c)
 
 static void arrays_restore(const struct vcase *c, const uint8_t *buf)
 {
-	for (size_t i = 0; i < c->env.nmaps; i++) {
+	for (size_t i = 0; i < c->set.env.nmaps; i++) {
 		size_t n = 0;
-		void *st = stackbpf_map__storage(c->env.maps[i], &n);
-		if (pure_storage(c->env.maps[i])) {
+		void *st = stackbpf_map__storage(c->set.env.maps[i], &n);
+		if (pure_storage(c->set.env.maps[i])) {
 			memcpy(st, buf, n);
 			buf += n;
 		}
@@ -182,101 +178,8 @@ static int run_both(const char *file, struct vcase *c, const struct stackbpf_ins
 static void free_case(struct vcase *c)
 {
 	free(c->asm_text);
-	for (size_t i = 0; i < c->env.nmaps; i++)
-		stackbpf_map__free(c->env.maps[i]);
+	vt_setup_free(&c->set);
 	memset(c, 0, sizeof(*c));
-}
-
-static int map_type_of(const char *name)
-{
-	for (uint32_t t = 0; t < 64; t++)
-		if (stackbpf_map_type__name(t) && strcmp(stackbpf_map_type__name(t), name) == 0)
-			return (int)t;
-	return -1;
-}
-
-/* the @ lines of a case; 0 or -1 (malformed, reported) */
-static int parse_at(const char *fname, int lineno, struct vcase *c, char *line)
-{
-	char *p, *end, word[64];
-	if (strncmp(line, "@mem ", 5) == 0) {
-		p = line + 5;
-		c->env.mem_size = (uint32_t)strtoul(p, &end, 0);
-		for (p = end; *p;) {
-			unsigned long b = strtoul(p, &end, 16);
-			if (end == p)
-				break;
-			if (c->mem_init < sizeof(c->mem))
-				c->mem[c->mem_init++] = (uint8_t)b;
-			p = end;
-		}
-	} else if (strncmp(line, "@data", 5) == 0) {
-		for (p = line + 5; *p;) {
-			unsigned long b = strtoul(p, &end, 16);
-			if (end == p)
-				break;
-			if (c->data_len < sizeof(c->data))
-				c->data[c->data_len++] = (uint8_t)b;
-			p = end;
-		}
-	} else if (strcmp(line, "@strict") == 0) {
-		c->env.strict = true;
-	} else if (strcmp(line, "@align strict") == 0 || strcmp(line, "@align any") == 0) {
-		c->env.strict_alignment = true;
-		c->env.any_alignment = line[7] == 'a';
-	} else if (sscanf(line, "@type %63s", word) == 1) {
-		int t = stackbpf_prog_type__from_name(word);
-		if (t < 0) {
-			T_OK(0, "%s:%d: unknown program type '%s'", fname, lineno, word);
-			return -1;
-		}
-		c->env.type = (enum stackbpf_prog_type)t;
-	} else if (strncmp(line, "@map ", 5) == 0) {
-		unsigned k, v, max;
-		if (sscanf(line, "@map %63s %u %u %u", word, &k, &v, &max) != 4 || map_type_of(word) < 0 ||
-		    c->env.nmaps >= sizeof(c->env.maps) / sizeof(c->env.maps[0])) {
-			T_OK(0, "%s:%d: bad @map line (TYPE KEY VALUE MAX)", fname, lineno);
-			return -1;
-		}
-		const char *why = "";
-		STACKBPF_OPTS(stackbpf_map_opts, mo, .errmsg = &why);
-		static char map_names[16][16];
-		const char *nm = strstr(line, " name=");
-		if (strstr(line, " rdonly"))
-			mo.map_flags = STACKBPF_F_RDONLY_PROG;
-		if (nm) {
-			snprintf(map_names[c->env.nmaps], sizeof(map_names[0]), "%.*s", (int)strcspn(nm + 6, " "),
-				 nm + 6);
-			mo.name = map_names[c->env.nmaps];
-		}
-		struct stackbpf_map *m = stackbpf_map__new((uint32_t)map_type_of(word), k, v, max, &mo);
-		if (!m) {
-			T_OK(0, "%s:%d: map: %s", fname, lineno, why);
-			return -1;
-		}
-		c->env.maps[c->env.nmaps++] = m;
-	} else if (strncmp(line, "@func ", 6) == 0) {
-		unsigned start;
-		int np, n = 0;
-		if (sscanf(line, "@func %u %d%n", &start, &np, &n) < 2 ||
-		    c->env.nfuncs >= sizeof(c->env.funcs) / sizeof(c->env.funcs[0])) {
-			T_OK(0, "%s:%d: bad @func line (START NPARAMS [global])", fname, lineno);
-			return -1;
-		}
-		struct stackbpf_func *f = &c->env.funcs[c->env.nfuncs++];
-		/* the name: the last word when it is not "global" */
-		static char names[16][32];
-		char *nm = names[c->env.nfuncs - 1], *last = strrchr(line + n, ' ');
-		snprintf(nm, sizeof(names[0]), "%s", last && strcmp(last + 1, "global") ? last + 1 : "");
-		f->name = nm;
-		f->insn_off = start;
-		f->nparams = np;
-		f->global = strstr(line + n, "global") != NULL;
-	} else {
-		T_OK(0, "%s:%d: unknown directive %s", fname, lineno, line);
-		return -1;
-	}
-	return 0;
 }
 
 static int run_case(const char *file, struct vcase *c)
@@ -292,7 +195,7 @@ static int run_case(const char *file, struct vcase *c)
 	static struct vt_log log;
 	char vm_err[512] = "";
 	STACKBPF_OPTS(stackbpf_verify_stats, st);
-	int err = vt_verify_env_checked(insns, cnt, &c->env, 1, &log, &st, c->name);
+	int err = vt_verify_env_checked(insns, cnt, &c->set.env, 1, &log, &st, c->name);
 	int ok = 1;
 	if (c->accept) {
 		if (err) {
@@ -342,7 +245,11 @@ static int run_file(const char *dir, const char *fname, const char *filter, int 
 			if (line[0] != '#' && line[0] != '\0')
 				T_OK(0, "%s:%d: text outside a case", fname, lineno);
 		} else if (line[0] == '@') {
-			parse_at(fname, lineno, &c, line);
+		{
+			char why[256];
+			if (vt_parse_at(&c.set, line, why, sizeof(why)))
+				T_OK(0, "%s:%d: %s", fname, lineno, why);
+		}
 		} else if (strncmp(line, "--- accept ", 11) == 0 || strncmp(line, "--- reject ", 11) == 0) {
 			c.accept = line[4] == 'a';
 			if (c.accept)

@@ -91,13 +91,7 @@ struct vcase {
 	int line;
 	char *text;
 	size_t len, cap;
-	struct vt_env env;
-	uint8_t mem[256];
-	size_t mem_init;
-	uint8_t data[256];
-	size_t data_len;
-	char type_name[64];
-	struct { uint32_t type, key, value, max; } maps[16];
+	struct vt_setup set;            /* the @ lines */
 };
 
 static void add_line(struct vcase *c, const char *line)
@@ -118,79 +112,8 @@ static void add_line(struct vcase *c, const char *line)
 static void free_case(struct vcase *c)
 {
 	free(c->text);
-	for (size_t i = 0; i < c->env.nmaps; i++)
-		stackbpf_map__free(c->env.maps[i]);
+	vt_setup_free(&c->set);
 	memset(c, 0, sizeof(*c));
-}
-
-static int map_type_of(const char *name)
-{
-	for (uint32_t t = 0; t < 64; t++)
-		if (stackbpf_map_type__name(t) && strcmp(stackbpf_map_type__name(t), name) == 0)
-			return (int)t;
-	return -1;
-}
-
-static void hex_bytes(const char *p, uint8_t *out, size_t max, size_t *n)
-{
-	char *end;
-	while (*p) {
-		unsigned long b = strtoul(p, &end, 16);
-		if (end == p)
-			break;
-		if (*n < max)
-			out[(*n)++] = (uint8_t)b;
-		p = end;
-	}
-}
-
-/* the @ lines test_cases.c documents; false when the case cannot be used */
-static bool parse_at(struct vcase *c, const char *line)
-{
-	char word[64];
-	if (strncmp(line, "@mem ", 5) == 0) {
-		char *end;
-		c->env.mem_size = (uint32_t)strtoul(line + 5, &end, 0);
-		hex_bytes(end, c->mem, sizeof(c->mem), &c->mem_init);
-	} else if (strncmp(line, "@data", 5) == 0) {
-		hex_bytes(line + 5, c->data, sizeof(c->data), &c->data_len);
-	} else if (strcmp(line, "@strict") == 0) {
-		c->env.strict = true;
-	} else if (strcmp(line, "@align strict") == 0 || strcmp(line, "@align any") == 0) {
-		c->env.strict_alignment = true;
-		c->env.any_alignment = line[7] == 'a';
-	} else if (sscanf(line, "@type %63s", word) == 1) {
-		int t = stackbpf_prog_type__from_name(word);
-		if (t < 0)
-			return false;
-		c->env.type = (enum stackbpf_prog_type)t;
-		snprintf(c->type_name, sizeof(c->type_name), "%s", word);
-	} else if (strncmp(line, "@map ", 5) == 0) {
-		unsigned k, v, max;
-		if (sscanf(line, "@map %63s %u %u %u", word, &k, &v, &max) != 4 || map_type_of(word) < 0 ||
-		    c->env.nmaps >= 16)
-			return false;
-		struct stackbpf_map *m = stackbpf_map__new((uint32_t)map_type_of(word), k, v, max, NULL);
-		if (!m)
-			return false;
-		c->maps[c->env.nmaps].type = (uint32_t)map_type_of(word);
-		c->maps[c->env.nmaps].key = k;
-		c->maps[c->env.nmaps].value = v;
-		c->maps[c->env.nmaps].max = max;
-		c->env.maps[c->env.nmaps++] = m;
-	} else if (strncmp(line, "@func ", 6) == 0) {
-		unsigned start;
-		int np;
-		if (sscanf(line, "@func %u %d", &start, &np) != 2 || c->env.nfuncs >= 16)
-			return false;
-		c->env.funcs[c->env.nfuncs].name = "";
-		c->env.funcs[c->env.nfuncs].insn_off = start;
-		c->env.funcs[c->env.nfuncs].nparams = np;
-		c->env.funcs[c->env.nfuncs++].global = strstr(line, "global") != NULL;
-	} else {
-		return false;
-	}
-	return true;
 }
 
 /* ------------------------------------------------- what Linux can load */
@@ -294,17 +217,17 @@ static int kernel_type(const struct vcase *c, const struct stackbpf_insn *p, siz
 		}
 
 	}
-	if (c->env.nfuncs) {
+	if (c->set.env.nfuncs) {
 		*why = "BTF prototypes";
 		return -1;
 	}
-	switch (c->env.type) {
+	switch (c->set.env.type) {
 	case STACKBPF_PROG_UNSPEC:
 		break;
 	case STACKBPF_PROG_SOCKET_FILTER: case STACKBPF_PROG_KPROBE: case STACKBPF_PROG_SCHED_CLS:
 	case STACKBPF_PROG_SCHED_ACT: case STACKBPF_PROG_XDP: case STACKBPF_PROG_CGROUP_SKB:
 	case STACKBPF_PROG_TRACEPOINT: case STACKBPF_PROG_PERF_EVENT: case STACKBPF_PROG_RAW_TRACEPOINT:
-		return (int)c->env.type;
+		return (int)c->set.env.type;
 	default:
 		*why = "program type";
 		return -1;
@@ -342,7 +265,7 @@ static const char *klast(void)
 
 /* Load into the kernel with maps made like ours; the prog fd or -1 (errno),
  * the map fds in mfd[] (closed by the caller). */
-static int kload(int ktype, uint32_t flags, bool strict, const struct stackbpf_insn *insns, size_t cnt, const uint32_t (*maps)[4],
+static int kload(int ktype, uint32_t flags, bool strict, const struct stackbpf_insn *insns, size_t cnt, const uint32_t (*maps)[5],
 		 const struct gen_map *gmaps, size_t nmaps, int *mfd)
 {
 	struct stackbpf_insn *p = malloc(cnt * sizeof(*p));
@@ -351,8 +274,14 @@ static int kload(int ktype, uint32_t flags, bool strict, const struct stackbpf_i
 	memcpy(p, insns, cnt * sizeof(*p));
 	for (size_t i = 0; i < nmaps; i++) {
 		uint32_t t = maps ? maps[i][0] : gmaps[i].type, k = maps ? maps[i][1] : gmaps[i].key_size,
-			 v = maps ? maps[i][2] : gmaps[i].value_size, m = maps ? maps[i][3] : gmaps[i].max_entries;
-		mfd[i] = kernel_map_create(t, k, v, m);
+			 v = maps ? maps[i][2] : gmaps[i].value_size, m = maps ? maps[i][3] : gmaps[i].max_entries,
+			 fl = maps ? maps[i][4] : 0;
+		mfd[i] = kernel_map_create(t, k, v, m, fl);
+		/* read-only maps are .rodata: frozen, as libbpf leaves them */
+		if (mfd[i] >= 0 && (fl & BPF_F_RDONLY_PROG) && kernel_map_freeze(mfd[i])) {
+			close(mfd[i]);
+			mfd[i] = -1;
+		}
 		if (mfd[i] < 0) {
 			snprintf(klog, sizeof(klog), "BPF_MAP_CREATE(%u, %u, %u, %u): %s", t, k, v, m, strerror(errno));
 			free(p);
@@ -423,33 +352,33 @@ static void close_maps(int *mfd, size_t n)
 /* our run of an accepted case (as vt_cases runs it), r0 or -1 on a fault */
 static int our_run(struct vcase *c, const struct stackbpf_insn *insns, size_t cnt, uint64_t *r0)
 {
-	struct stackbpf_prog *p = vt_prog(insns, cnt, &c->env);
+	struct stackbpf_prog *p = vt_prog(insns, cnt, &c->set.env);
 	STACKBPF_OPTS(stackbpf_vm_opts, vo, .host = vt_host(), .checked = true, .insn_limit = 100000000);
 	struct stackbpf_vm *vm = stackbpf_vm__new(p, &vo);
 	struct sbpf_pktctx pkt = { 0 };
 	uint8_t mem[256];
 	uint64_t ctx[32] = { 0 };
 	int err = -1;
-	memcpy(mem, c->mem, sizeof(mem));
+	memcpy(mem, c->set.mem, sizeof(mem));
 	if (vm) {
-		for (size_t i = 0; i < c->env.nmaps; i++) {
+		for (size_t i = 0; i < c->set.env.nmaps; i++) {
 			size_t len = 0;
-			void *st = stackbpf_map__storage(c->env.maps[i], &len);
+			void *st = stackbpf_map__storage(c->set.env.maps[i], &len);
 			if (st && len)
 				stackbpf_vm__add_region(vm, st, len);
 		}
-		if (sbpf_pktctx_wanted(c->env.type)) {
-			if (!sbpf_pktctx_new(&pkt, c->env.type, c->data, c->data_len)) {
+		if (sbpf_pktctx_wanted(c->set.env.type)) {
+			if (!sbpf_pktctx_new(&pkt, c->set.env.type, c->set.data, c->set.data_len)) {
 				stackbpf_vm__add_region(vm, pkt.ctx, pkt.ctx_len);
 				if (pkt.data_len)
 					stackbpf_vm__add_region(vm, pkt.data, pkt.data_len);
 				err = stackbpf_vm__run(vm, pkt.ctx, pkt.ctx_len, r0);
 			}
-		} else if (c->env.type != STACKBPF_PROG_UNSPEC) {
+		} else if (c->set.env.type != STACKBPF_PROG_UNSPEC) {
 			stackbpf_vm__add_region(vm, ctx, sizeof(ctx));
 			err = stackbpf_vm__run(vm, ctx, sizeof(ctx), r0);
 		} else {
-			err = stackbpf_vm__run(vm, c->env.mem_size ? mem : NULL, c->env.mem_size, r0);
+			err = stackbpf_vm__run(vm, c->set.env.mem_size ? mem : NULL, c->set.env.mem_size, r0);
 		}
 	}
 	sbpf_pktctx_free(&pkt);
@@ -477,23 +406,25 @@ static void check_case(struct vcase *c, struct tally *t)
 		return;
 	}
 	static struct vt_log log;
-	int err = vt_verify_env(insns, cnt, &c->env, 1, &log, NULL);
+	int err = vt_verify_env(insns, cnt, &c->set.env, 1, &log, NULL);
 	if (err == -EOPNOTSUPP) {
 		t->ours_unsupported++;
 		free(insns);
 		return;
 	}
 	int mfd[16];
-	uint32_t maps[16][4];
-	for (size_t i = 0; i < c->env.nmaps; i++) {
-		maps[i][0] = c->maps[i].type;
-		maps[i][1] = c->maps[i].key;
-		maps[i][2] = c->maps[i].value;
-		maps[i][3] = c->maps[i].max;
+	uint32_t maps[16][5];
+	for (size_t i = 0; i < c->set.env.nmaps; i++) {
+		const struct stackbpf_map *m = c->set.env.maps[i];
+		maps[i][0] = stackbpf_map__type(m);
+		maps[i][1] = stackbpf_map__key_size(m);
+		maps[i][2] = stackbpf_map__value_size(m);
+		maps[i][3] = stackbpf_map__max_entries(m);
+		maps[i][4] = stackbpf_map__flags(m);   /* BPF_F_RDONLY_PROG: the same bit */
 	}
-	uint32_t flags = (c->env.strict_alignment ? BPF_F_STRICT_ALIGNMENT : 0) |
-			 (c->env.any_alignment ? BPF_F_ANY_ALIGNMENT : 0);
-	int fd = kload(ktype, flags, c->env.strict, insns, cnt, (const uint32_t (*)[4])maps, NULL, c->env.nmaps, mfd);
+	uint32_t flags = (c->set.env.strict_alignment ? BPF_F_STRICT_ALIGNMENT : 0) |
+			 (c->set.env.any_alignment ? BPF_F_ANY_ALIGNMENT : 0);
+	int fd = kload(ktype, flags, c->set.env.strict, insns, cnt, (const uint32_t (*)[5])maps, NULL, c->set.env.nmaps, mfd);
 	if (fd == -2) {
 		printf("  %s:%d %s: %s\n", c->file, c->line, c->name, klog);
 		skip(t, "map not created");
@@ -509,7 +440,7 @@ static void check_case(struct vcase *c, struct tally *t)
 		t->verdicts_agree++;
 	} else {
 		printf("  VERDICT %s:%d %s (as %s): kernel %s%s%s, ours %s%s%s\n", c->file, c->line, c->name,
-		       c->type_name[0] ? c->type_name : ktype == BPF_PROG_TYPE_KPROBE ? "kprobe" : "socket",
+		       c->set.type_name[0] ? c->set.type_name : ktype == BPF_PROG_TYPE_KPROBE ? "kprobe" : "socket",
 		       fd >= 0 ? "accepts" : "rejects: \"", fd >= 0 ? "" : klast(), fd >= 0 ? "" : "\"",
 		       err ? "rejects: \"" : "accepts", err ? log.err : "", err ? "\"" : "");
 		if (verbose && fd < 0)
@@ -517,11 +448,11 @@ static void check_case(struct vcase *c, struct tally *t)
 	}
 	/* the same packet for both (Linux wants an Ethernet header: 14 bytes);
 	 * raw programs do not read theirs */
-	bool raw = c->env.type == STACKBPF_PROG_UNSPEC;
-	if (fd >= 0 && err == 0 && (raw || c->data_len >= 14) && !nondeterministic(insns, cnt)) {
+	bool raw = c->set.env.type == STACKBPF_PROG_UNSPEC;
+	if (fd >= 0 && err == 0 && (raw || c->set.data_len >= 14) && !nondeterministic(insns, cnt)) {
 		uint8_t pkt[256] = { 0 };
-		uint32_t len = raw ? 64 : (uint32_t)c->data_len, retval = 0;
-		memcpy(pkt, c->data, c->data_len);
+		uint32_t len = raw ? 64 : (uint32_t)c->set.data_len, retval = 0;
+		memcpy(pkt, c->set.data, c->set.data_len);
 		uint64_t r0 = 0;
 		if (kernel_test_run(fd, pkt, len, &retval, NULL, NULL) == 0 && our_run(c, insns, cnt, &r0) == 0) {
 			const char *why = (uint32_t)r0 != retval ? known_why(c->name) : NULL;
@@ -538,7 +469,7 @@ static void check_case(struct vcase *c, struct tally *t)
 	}
 	if (fd >= 0)
 		close(fd);
-	close_maps(mfd, c->env.nmaps);
+	close_maps(mfd, c->set.env.nmaps);
 	free(insns);
 }
 
@@ -565,7 +496,10 @@ static void run_file(const char *dir, const char *fname, struct tally *t)
 		} else if (!in_case) {
 			continue;
 		} else if (line[0] == '@') {
-			usable &= parse_at(&c, line);
+		{
+			char why[256];
+			usable &= vt_parse_at(&c.set, line, why, sizeof(why)) == 0;
+		}
 		} else if (strncmp(line, "--- ", 4) == 0) {
 			in_case = false;
 			if (usable) {

@@ -129,6 +129,118 @@ struct vt_env {
 	bool strict_alignment, any_alignment;   /* @align strict|any */
 };
 
+/* The @ lines of a .vt case (test_cases.c lists them): the verifier's
+ * environment, the input memory and the packet data, with the names the
+ * maps and functions point to. */
+struct vt_setup {
+	struct vt_env env;
+	uint8_t mem[256];
+	size_t mem_init;
+	uint8_t data[256];
+	size_t data_len;
+	char type_name[64];             /* @type as written */
+	char map_names[16][16], func_names[16][32];
+};
+
+static inline void vt_setup_free(struct vt_setup *s)
+{
+	for (size_t i = 0; i < s->env.nmaps; i++)
+		stackbpf_map__free(s->env.maps[i]);
+	memset(s, 0, sizeof(*s));
+}
+
+/* hex bytes ("0a ff ...") into out, as many as fit */
+static inline void vt_hex_bytes(const char *p, uint8_t *out, size_t max, size_t *n)
+{
+	char *end;
+	for (;;) {
+		unsigned long b = strtoul(p, &end, 16);
+		if (end == p)
+			break;
+		if (*n < max)
+			out[(*n)++] = (uint8_t)b;
+		p = end;
+	}
+}
+
+static inline int vt_map_type_of(const char *name)
+{
+	for (uint32_t t = 0; t < 64; t++)
+		if (stackbpf_map_type__name(t) && strcmp(stackbpf_map_type__name(t), name) == 0)
+			return (int)t;
+	return -1;
+}
+
+/* one @ line into s: 0, or -1 with why */
+static inline int vt_parse_at(struct vt_setup *s, const char *line, char *why, size_t whysz)
+{
+	char word[64], *end;
+	struct vt_env *e = &s->env;
+	if (strncmp(line, "@mem ", 5) == 0) {
+		e->mem_size = (uint32_t)strtoul(line + 5, &end, 0);
+		vt_hex_bytes(end, s->mem, sizeof(s->mem), &s->mem_init);
+	} else if (strncmp(line, "@data", 5) == 0) {
+		vt_hex_bytes(line + 5, s->data, sizeof(s->data), &s->data_len);
+	} else if (strcmp(line, "@strict") == 0) {
+		e->strict = true;
+	} else if (strcmp(line, "@align strict") == 0 || strcmp(line, "@align any") == 0) {
+		e->strict_alignment = true;
+		e->any_alignment = line[7] == 'a';
+	} else if (sscanf(line, "@type %63s", word) == 1) {
+		int t = stackbpf_prog_type__from_name(word);
+		if (t < 0) {
+			snprintf(why, whysz, "unknown program type '%s'", word);
+			return -1;
+		}
+		e->type = (enum stackbpf_prog_type)t;
+		snprintf(s->type_name, sizeof(s->type_name), "%s", word);
+	} else if (strncmp(line, "@map ", 5) == 0) {
+		unsigned k, v, max;
+		if (sscanf(line, "@map %63s %u %u %u", word, &k, &v, &max) != 4 || vt_map_type_of(word) < 0 ||
+		    e->nmaps >= sizeof(e->maps) / sizeof(e->maps[0])) {
+			snprintf(why, whysz, "bad @map line (TYPE KEY VALUE MAX)");
+			return -1;
+		}
+		const char *err = "";
+		STACKBPF_OPTS(stackbpf_map_opts, mo, .errmsg = &err);
+		const char *nm = strstr(line, " name=");
+		if (strstr(line, " rdonly"))
+			mo.map_flags = STACKBPF_F_RDONLY_PROG;
+		if (nm) {
+			snprintf(s->map_names[e->nmaps], sizeof(s->map_names[0]), "%.*s", (int)strcspn(nm + 6, " "),
+				 nm + 6);
+			mo.name = s->map_names[e->nmaps];
+		}
+		struct stackbpf_map *m = stackbpf_map__new((uint32_t)vt_map_type_of(word), k, v, max, &mo);
+		if (!m) {
+			snprintf(why, whysz, "map: %s", err);
+			return -1;
+		}
+		e->maps[e->nmaps++] = m;
+	} else if (strncmp(line, "@func ", 6) == 0) {
+		unsigned start;
+		int np, n = 0;
+		if (sscanf(line, "@func %u %d%n", &start, &np, &n) < 2 ||
+		    e->nfuncs >= sizeof(e->funcs) / sizeof(e->funcs[0])) {
+			snprintf(why, whysz, "bad @func line (START NPARAMS [global])");
+			return -1;
+		}
+		/* the name: the last word when it is not "global" */
+		char *nm = s->func_names[e->nfuncs];
+		const char *last = strrchr(line + n, ' ');
+		snprintf(nm, sizeof(s->func_names[0]), "%s", last && strcmp(last + 1, "global") ? last + 1 : "");
+		struct stackbpf_func *f = &e->funcs[e->nfuncs++];
+		f->name = nm;
+		f->insn_off = start;
+		f->nparams = np;
+		f->global = strstr(line + n, "global") != NULL;
+	} else {
+		snprintf(why, whysz, "unknown directive %s", line);
+		return -1;
+	}
+	return 0;
+}
+
 /* a prog carrying env's map table and functions */
 static inline struct stackbpf_prog *vt_prog(const struct stackbpf_insn *insns, size_t cnt, const struct vt_env *e)
 {
